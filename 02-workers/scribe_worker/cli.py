@@ -1,0 +1,197 @@
+"""The ``scribe`` command line.
+
+Commands:
+    ``scribe process FILE``  run the pipeline on one recording and write its exports.
+    ``scribe eval [DIR]``    score the pipeline on the evaluation folders (DER, WER, identification,
+                             real-time factor, peak memory) and print one table.
+    ``scribe serve``         the embedded default: gateway + queue + pipeline in one process.
+
+Expected failures (missing file, undecodable audio, bad options, unloadable model) print one
+``error: ...`` line on stderr and exit with status 1 (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scribe_core.domain import ProcessingOptions
+from scribe_core.errors import ScribeError
+from scribe_core.exporters import FORMATS, export
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit status 2)."""
+
+
+def _formats(value: str) -> list[str]:
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {','.join(FORMATS)}"
+        )
+    return formats
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {number}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``scribe`` (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="scribe", description="Smart Meeting Scribe: who said what, word by word."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the models do")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("process", help="transcribe and diarize one recording")
+    p.add_argument("file", type=Path, help="audio or video file (wav, flac, mp3, m4a, ogg, ...)")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
+    p.add_argument(
+        "--format", type=_formats, default=list(FORMATS),
+        help=f"comma-separated export formats (default {','.join(FORMATS)})",
+    )  # fmt: skip
+    p.add_argument("--voice-bank", type=Path, default=None,
+                   help="folder of <Name>.wav or <Name>/*.wav enrolment samples")
+    p.add_argument("--language", default="auto", help="auto (detect), en, fr, ... (Whisper code)")
+    count = p.add_mutually_exclusive_group()
+    count.add_argument("--num-speakers", type=_positive, help="exact number of speakers")
+    count.add_argument("--min-speakers", type=_positive, help="lower bound on speakers")
+    p.add_argument("--max-speakers", type=_positive, help="upper bound on speakers")
+    p.add_argument("--diarization", choices=["clustering", "pyannote"],
+                   help="diarization backend (default from DIARIZATION_BACKEND)")
+    p.add_argument("--model", help="Whisper model name or CTranslate2 directory")
+    p.add_argument("--quiet", action="store_true", help="do not print the transcript")
+
+    e = sub.add_parser("eval", help="score the pipeline on ../shared/eval and print a table")
+    e.add_argument("dir", type=Path, nargs="?", default=None,
+                   help="evaluation folder (default ../shared/eval)")
+    e.add_argument("--only", default="",
+                   help="comma-separated subsets: sample-call,katie-steve,voxceleb-pairs,"
+                        "ami-30s,fleurs,jfk,multilingual (default all)")
+
+    s = sub.add_parser("serve", help="embedded default: gateway + pipeline in one process")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    return parser
+
+
+def _process(args: argparse.Namespace) -> int:
+    from scribe_core.settings import get_pipeline_settings
+    from scribe_worker.identify import FolderVoiceBank
+    from scribe_worker.pipeline import run_pipeline
+    from scribe_worker.progress import StageProgress
+
+    if args.max_speakers is not None and args.num_speakers is not None:
+        raise UsageError("give either --num-speakers or --min-speakers/--max-speakers")
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    try:
+        options = ProcessingOptions(
+            language=args.language, num_speakers=args.num_speakers,
+            min_speakers=args.min_speakers, max_speakers=args.max_speakers,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+    updates: dict[str, object] = {}
+    if args.diarization:
+        updates["diarization_backend"] = args.diarization
+    if args.model:
+        updates["whisper_model"] = args.model
+    settings = get_pipeline_settings().model_copy(update=updates)
+    bank_dir = args.voice_bank or settings.voice_bank_dir
+    if args.voice_bank is not None and not args.voice_bank.is_dir():
+        raise UsageError(f"voice bank folder not found: {args.voice_bank}")
+    bank = FolderVoiceBank(bank_dir) if bank_dir.is_dir() else None
+
+    with StageProgress(enabled=sys.stderr.isatty()) as progress:
+        result = run_pipeline(
+            args.file, options, settings=settings, voiceprints=bank, on_progress=progress.update
+        )
+    document = result.document
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.file.stem
+    written = []
+    for fmt in args.format:
+        path = args.out / f"{stem}.{fmt}"
+        path.write_text(export(document, fmt, uri=stem), encoding="utf-8")
+        written.append(path)
+
+    if not args.quiet:
+        print(export(document, "txt") or "(no speech found)", end="" if document.segments else "\n")
+    stages = document.metadata.get("stages", {})
+    rtf = document.metadata.get("real_time_factor")
+    speakers = ", ".join(s.display_name for s in document.speakers) or "none"
+    print(
+        f"\n{len(document.segments)} utterances, speakers: {speakers}; language "
+        f"{document.language}; {document.duration:.1f} s of audio in "
+        f"{document.processing_time:.1f} s (real-time factor {rtf}); "
+        f"peak RSS {max((v['peak_rss_bytes'] for v in stages.values()), default=0) / 2**20:.0f} MiB",
+        file=sys.stderr,
+    )
+    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from scribe_worker.evaluation import main as eval_main
+
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    return eval_main(args.dir, only)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from scribe_worker.serve import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scribe`` console script.
+
+    Returns:
+        The process exit status (0 success, 1 expected error, 2 usage error).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        logging.getLogger("faster_whisper").setLevel(logging.ERROR)
+    handlers = {"process": _process, "eval": _eval, "serve": _serve}
+    try:
+        return handlers[args.command](args)
+    except UsageError as exc:
+        print(f"scribe: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ScribeError as exc:
+        print(f"scribe: error: {exc.detail}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("scribe: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

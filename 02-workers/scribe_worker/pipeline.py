@@ -1,0 +1,182 @@
+"""The meeting pipeline: convert → diarize → identify → transcribe → fuse.
+
+One model is resident at a time (:class:`~scribe_worker.residency.ModelResidency`): each
+stage loads its model, infers, and releases it before the next stage loads. Per-stage wall
+time and peak memory go into the fusion document's ``metadata["stages"]``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from scribe_core.domain import (
+    Diarization,
+    FusionDocument,
+    ProcessingOptions,
+    SpeakerIdentity,
+    Transcription,
+)
+from scribe_core.settings import PipelineSettings, get_pipeline_settings
+from scribe_worker.convert import convert, read_wav
+from scribe_worker.embeddings import SpeakerEmbedder
+from scribe_worker.fuse import fuse
+from scribe_worker.gpu import check_device
+from scribe_worker.residency import ModelResidency
+from scribe_worker.transcribe import load_whisper, transcribe
+
+ProgressCallback = Callable[[str, float], None]
+"""Called with (stage name, overall progress in [0, 1]) as the pipeline advances."""
+
+STAGES = ("convert", "diarize", "identify", "transcribe", "fuse")
+"""Stage names, in execution order."""
+
+_WEIGHTS = {"convert": 0.05, "diarize": 0.35, "identify": 0.10, "transcribe": 0.45, "fuse": 0.05}
+
+
+def stage_fraction(stage: str, overall: float) -> float:
+    """How much of ``stage`` is done, given the overall progress reported for it (0..1)."""
+    before = sum(_WEIGHTS[s] for s in STAGES[: STAGES.index(stage)])
+    return max(0.0, min(1.0, (overall - before) / _WEIGHTS[stage]))
+
+
+class VoiceprintSource(Protocol):
+    """Where enrolled voiceprints come from (a folder voice bank, Qdrant...)."""
+
+    def voiceprints(self, embedder: SpeakerEmbedder) -> Mapping[str, npt.NDArray[np.float32]]:
+        """Name → unit-norm voiceprint of shape ``(D,)`` in ``embedder``'s space."""
+        ...
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """Everything one run produced.
+
+    Attributes:
+        transcription: Output of ``transcribe`` (``transcription.json``).
+        diarization: Output of ``diarize`` (``diarization.json`` / ``.rttm``).
+        identities: Output of ``identify``, one per diarized speaker label.
+        document: The fusion document (``fusion.json``), the final result.
+    """
+
+    transcription: Transcription
+    diarization: Diarization
+    identities: tuple[SpeakerIdentity, ...]
+    document: FusionDocument
+
+
+class _Progress:
+    """Turns per-stage fractions into one overall fraction."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+        self.done = 0.0
+
+    def stage(self, name: str, fraction: float = 0.0) -> None:
+        if self.callback is not None:
+            self.callback(name, min(1.0, self.done + _WEIGHTS[name] * fraction))
+
+    def finish(self, name: str) -> None:
+        self.done += _WEIGHTS[name]
+        if self.callback is not None:
+            self.callback(name, min(1.0, self.done))
+
+
+def run_pipeline(
+    audio: Path,
+    options: ProcessingOptions = ProcessingOptions(),
+    *,
+    settings: PipelineSettings | None = None,
+    voiceprints: VoiceprintSource | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> PipelineResult:
+    """Process one recording end to end.
+
+    Args:
+        audio: Any file ffmpeg decodes (wav, flac, mp3, m4a, ogg/opus, webm, mp4...).
+        options: Language and speaker-count hints.
+        settings: Models and backends; the process settings (environment, ``.env``) when
+            ``None``.
+        voiceprints: Enrolled people to name speakers with; no identification when ``None``.
+        on_progress: Receives ``(stage, overall_progress)`` as the run advances.
+
+    Returns:
+        The stage outputs and the fusion document. A silent or speech-free recording gives
+        an empty transcript (no segments), not an error.
+
+    Raises:
+        AudioDecodeError: ``audio`` is missing, undecodable or holds no samples.
+        ModelLoadError: A configured model cannot be loaded.
+    """
+    from scribe_worker.diarize import diarize
+    from scribe_worker.identify import identify
+
+    settings = settings or get_pipeline_settings()
+    device = check_device(settings)
+    residency = ModelResidency(device=device)
+    progress = _Progress(on_progress)
+    started = time.perf_counter()
+
+    with tempfile.TemporaryDirectory(prefix="scribe-") as tmp:
+        progress.stage("convert")
+        with residency.stage("convert"):
+            converted = convert(audio, Path(tmp) / "audio.wav")
+            waveform = read_wav(converted.path)
+        progress.finish("convert")
+
+    progress.stage("diarize")
+    diarization = diarize(waveform, options, settings, residency)
+    progress.finish("diarize")
+
+    progress.stage("identify")
+    identities = identify(waveform, diarization, voiceprints, settings, residency)
+    progress.finish("identify")
+
+    progress.stage("transcribe")
+    with residency.load("transcribe", lambda: load_whisper(settings, device)) as model:
+        transcription = transcribe(
+            model,
+            waveform,
+            language=options.language,
+            beam_size=settings.whisper_beam_size,
+            on_progress=lambda f: progress.stage("transcribe", f),
+        )
+    del model
+    progress.finish("transcribe")
+
+    progress.stage("fuse")
+    with residency.stage("fuse"):
+        document = fuse(transcription, diarization, identities)
+    processing_time = time.perf_counter() - started
+    document = replace(
+        document,
+        processing_time=processing_time,
+        metadata=_metadata(settings, device, converted.duration, processing_time, residency),
+    )
+    progress.finish("fuse")
+    return PipelineResult(transcription, diarization, identities, document)
+
+
+def _metadata(
+    settings: PipelineSettings,
+    device: str,
+    duration: float,
+    processing_time: float,
+    residency: ModelResidency,
+) -> dict[str, object]:
+    """Facts about the run stored in ``fusion.json``."""
+    return {
+        "device": device,
+        "diarization_backend": settings.diarization_backend,
+        "embedding_backend": settings.embedding_backend,
+        "whisper_model": settings.whisper_model or "tiny.en (bundled)",
+        "real_time_factor": round(processing_time / duration, 4) if duration else None,
+        "stages": residency.metadata(),
+    }

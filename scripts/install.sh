@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Creates the project's virtual environment in .venv/ and installs the CPU (no GPU, no
+# Docker) environment: the three packages in editable mode, CPU torch, the test tools.
+# Idempotent: does nothing when the inputs have not changed since the last install.
+# The GPU worker image installs the CUDA build of torch instead (02-workers/Dockerfile).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+STAMP="$VENV/.installed"
+inputs=(scripts/install.sh .ci/constraints-cpu.txt requirements-dev.txt
+        01-core/pyproject.toml 02-workers/pyproject.toml 03-interface/backend/pyproject.toml)
+digest=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
+
+need_system=()
+command -v ffmpeg >/dev/null 2>&1 || need_system+=(ffmpeg)
+if [ ${#need_system[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing system packages: ${need_system[*]}" >&2
+    apt-get install -y -qq "${need_system[@]}" >/dev/null
+  else
+    echo "error: missing system packages: ${need_system[*]} (install them, e.g. sudo apt-get install ${need_system[*]})" >&2
+    exit 1
+  fi
+fi
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$digest" ]; then
+  exit 0
+fi
+
+echo "setting up $VENV (first run takes a few minutes)..." >&2
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c .ci/constraints-cpu.txt)
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -U pip
+# CPU torch first, pinned, so nothing later pulls the multi-GB CUDA build.
+"${PIP[@]}" torch==2.13.0
+"${PIP[@]}" -e 01-core -e 02-workers -e 03-interface/backend -r requirements-dev.txt
+# resemblyzer pins the old webrtcvad, which no longer imports; webrtcvad-wheels (a
+# dependency of scribe-worker) is the drop-in, so resemblyzer goes in without its deps.
+"${PIP[@]}" --no-deps resemblyzer==0.1.4
+# torchaudio from PyPI is a CUDA build: its Python parts work with CPU torch only when its
+# CUDA-linked shared libraries are absent.
+site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+rm -f "$site"/torchaudio/lib/*.so
+if "$VENV/bin/python" -m pip list 2>/dev/null | grep -q '^nvidia-'; then
+  echo "error: a CUDA package (nvidia-*) entered the CPU environment; an unpinned torch was requested" >&2
+  exit 1
+fi
+echo "$digest" > "$STAMP"
+echo "environment ready in $VENV" >&2
