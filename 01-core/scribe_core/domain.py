@@ -222,9 +222,7 @@ class FusionDocument:
         if label not in {s.label for s in self.speakers}:
             raise KeyError(label)
         name = (name or "").strip() or None
-        speakers = tuple(
-            replace(s, name=name) if s.label == label else s for s in self.speakers
-        )
+        speakers = tuple(replace(s, name=name) if s.label == label else s for s in self.speakers)
         segments = tuple(
             replace(u, speaker=name or label) if u.speaker_label == label else u
             for u in self.segments
@@ -300,11 +298,18 @@ def _r(value: float | None, ndigits: int = 3) -> float | None:
 
 
 def _word_dict(w: Word) -> dict[str, Any]:
-    return {"word": w.word, "start": _r(w.start), "end": _r(w.end), "probability": _r(w.probability, 4)}
+    return {
+        "word": w.word,
+        "start": _r(w.start),
+        "end": _r(w.end),
+        "probability": _r(w.probability, 4),
+    }
 
 
 def _word_from(d: Mapping[str, Any]) -> Word:
-    return Word(str(d["word"]), float(d["start"]), float(d["end"]), float(d.get("probability", 1.0)))
+    return Word(
+        str(d["word"]), float(d["start"]), float(d["end"]), float(d.get("probability", 1.0))
+    )
 
 
 def transcription_to_dict(t: Transcription) -> dict[str, Any]:
@@ -315,8 +320,12 @@ def transcription_to_dict(t: Transcription) -> dict[str, Any]:
         "duration": _r(t.duration),
         "text": t.text,
         "segments": [
-            {"start": _r(s.start), "end": _r(s.end), "text": s.text,
-             "words": [_word_dict(w) for w in s.words]}
+            {
+                "start": _r(s.start),
+                "end": _r(s.end),
+                "text": s.text,
+                "words": [_word_dict(w) for w in s.words],
+            }
             for s in t.segments
         ],
     }
@@ -336,8 +345,10 @@ def diarization_to_dict(d: Diarization) -> dict[str, Any]:
 def diarization_from_dict(data: Mapping[str, Any]) -> Diarization:
     """Inverse of :func:`diarization_to_dict`."""
     return Diarization(
-        turns=tuple(SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"]))
-                    for t in data["turns"]),
+        turns=tuple(
+            SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"]))
+            for t in data["turns"]
+        ),
         embeddings={k: tuple(float(x) for x in v) for k, v in data.get("embeddings", {}).items()},
         duration=float(data.get("duration", 0.0)),
         embedding_model=str(data.get("embedding_model", "")),

@@ -66,24 +66,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", type=_formats, default=list(FORMATS),
         help=f"comma-separated export formats (default {','.join(FORMATS)})",
     )  # fmt: skip
-    p.add_argument("--voice-bank", type=Path, default=None,
-                   help="folder of <Name>.wav or <Name>/*.wav enrolment samples")
+    p.add_argument(
+        "--voice-bank",
+        type=Path,
+        default=None,
+        help="folder of <Name>.wav or <Name>/*.wav enrolment samples",
+    )
     p.add_argument("--language", default="auto", help="auto (detect), en, fr, ... (Whisper code)")
     count = p.add_mutually_exclusive_group()
     count.add_argument("--num-speakers", type=_positive, help="exact number of speakers")
     count.add_argument("--min-speakers", type=_positive, help="lower bound on speakers")
     p.add_argument("--max-speakers", type=_positive, help="upper bound on speakers")
-    p.add_argument("--diarization", choices=["clustering", "pyannote"],
-                   help="diarization backend (default from DIARIZATION_BACKEND)")
+    p.add_argument(
+        "--diarization",
+        choices=["clustering", "pyannote"],
+        help="diarization backend (default from DIARIZATION_BACKEND)",
+    )
     p.add_argument("--model", help="Whisper model name or CTranslate2 directory")
     p.add_argument("--quiet", action="store_true", help="do not print the transcript")
 
     e = sub.add_parser("eval", help="score the pipeline on ../shared/eval and print a table")
-    e.add_argument("dir", type=Path, nargs="?", default=None,
-                   help="evaluation folder (default ../shared/eval)")
-    e.add_argument("--only", default="",
-                   help="comma-separated subsets: sample-call,katie-steve,voxceleb-pairs,"
-                        "ami-30s,fleurs,jfk,multilingual (default all)")
+    e.add_argument(
+        "dir", type=Path, nargs="?", default=None, help="evaluation folder (default ../shared/eval)"
+    )
+    e.add_argument(
+        "--only",
+        default="",
+        help="comma-separated subsets: sample-call,katie-steve,voxceleb-pairs,"
+        "ami-30s,fleurs,jfk,multilingual (default all)",
+    )
 
     s = sub.add_parser("serve", help="embedded default: gateway + pipeline in one process")
     s.add_argument("--host", default="127.0.0.1")
@@ -139,11 +150,12 @@ def _process(args: argparse.Namespace) -> int:
     stages = document.metadata.get("stages", {})
     rtf = document.metadata.get("real_time_factor")
     speakers = ", ".join(s.display_name for s in document.speakers) or "none"
+    peak_rss = max((v["peak_rss_bytes"] for v in stages.values()), default=0)
     print(
         f"\n{len(document.segments)} utterances, speakers: {speakers}; language "
         f"{document.language}; {document.duration:.1f} s of audio in "
         f"{document.processing_time:.1f} s (real-time factor {rtf}); "
-        f"peak RSS {max((v['peak_rss_bytes'] for v in stages.values()), default=0) / 2**20:.0f} MiB",
+        f"peak RSS {peak_rss / 2**20:.0f} MiB",
         file=sys.stderr,
     )
     print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)

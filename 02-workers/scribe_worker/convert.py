@@ -106,7 +106,7 @@ def read_wav(path: Path) -> npt.NDArray[np.float32]:
             frames = w.readframes(w.getnframes())
     except (wave.Error, EOFError) as exc:
         raise AudioDecodeError(f"cannot read {path.name} as WAV: {exc}") from exc
-    return (np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0)
+    return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
 
 
 def load_audio(source: Path, *, sample_rate: int = SAMPLE_RATE) -> npt.NDArray[np.float32]:

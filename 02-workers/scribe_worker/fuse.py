@@ -67,13 +67,13 @@ class _TurnIndex:
         if overlap:
             return max(overlap.items(), key=lambda kv: kv[1])[0]
         mid = word.midpoint
-        nearest = min(
-            self.turns, key=lambda t: max(t.start - mid, mid - t.end, 0.0)
-        )
+        nearest = min(self.turns, key=lambda t: max(t.start - mid, mid - t.end, 0.0))
         return nearest.speaker
 
 
-def assign_word_speakers(words: Iterable[Word], turns: Sequence[SpeakerTurn]) -> list[tuple[Word, str]]:
+def assign_word_speakers(
+    words: Iterable[Word], turns: Sequence[SpeakerTurn]
+) -> list[tuple[Word, str]]:
     """Attach a speaker label to every word.
 
     Args:
@@ -114,8 +114,9 @@ def group_utterances(
             text = "".join(w.word for w in current).strip()
             display = names.get(current_label) or current_label
             utterances.append(
-                Utterance(current[0].start, current[-1].end, text, display, current_label,
-                          tuple(current))
+                Utterance(
+                    current[0].start, current[-1].end, text, display, current_label, tuple(current)
+                )
             )
             current.clear()
 

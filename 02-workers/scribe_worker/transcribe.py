@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from scribe_core.domain import SAMPLE_RATE, TranscriptSegment, Transcription, Word
+from scribe_core.domain import SAMPLE_RATE, Transcription, TranscriptSegment, Word
 from scribe_core.errors import ModelLoadError
 from scribe_core.settings import PipelineSettings
 
