@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = Path(os.environ.get("SCRIBE_EVAL_DIR", ROOT.parent / "shared" / "eval")).resolve()
 
+# A user's .env (created by ./manage.sh) must not configure the tests: set before any
+# scribe_core.settings import.
+os.environ["SCRIBE_ENV_FILE"] = ""
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

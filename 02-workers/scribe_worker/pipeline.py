@@ -140,15 +140,17 @@ def run_pipeline(
     progress.finish("identify")
 
     progress.stage("transcribe")
-    with residency.load("transcribe", lambda: load_whisper(settings, device)) as model:
-        transcription = transcribe(
+    transcription = residency.run(
+        "transcribe",
+        lambda: load_whisper(settings, device),
+        lambda model: transcribe(
             model,
             waveform,
             language=options.language,
             beam_size=settings.whisper_beam_size,
             on_progress=lambda f: progress.stage("transcribe", f),
-        )
-    del model
+        ),
+    )
     progress.finish("transcribe")
 
     progress.stage("fuse")

@@ -23,6 +23,7 @@ import psutil
 from scribe_core.errors import ScribeError
 
 M = TypeVar("M")
+R = TypeVar("R")
 
 
 class ResidencyError(ScribeError):
@@ -108,6 +109,25 @@ class ModelResidency:
         with self._measure(name):
             yield
 
+    def run(self, name: str, loader: Callable[[], M], infer: Callable[[M], R]) -> R:
+        """Load a model, run ``infer`` on it, release it, and return what ``infer`` returned.
+
+        Preferred over :meth:`load`: the model never escapes into the caller's scope, so it is
+        unreachable (and its GPU memory returnable) when the release runs.
+
+        Args:
+            name: Stage name, used as the key of :attr:`usage`.
+            loader: Zero-argument callable returning the model.
+            infer: Called once with the model; must not keep references to it.
+
+        Raises:
+            ResidencyError: Another stage's model is still resident.
+        """
+        with self.load(name, loader) as model:
+            result = infer(model)
+            del model
+        return result
+
     @contextmanager
     def load(self, name: str, loader: Callable[[], M]) -> Iterator[M]:
         """Load a model with ``loader``, yield it, then release it.
@@ -117,7 +137,8 @@ class ModelResidency:
             loader: Zero-argument callable returning the model.
 
         Yields:
-            The loaded model. The caller must not keep references to it past the block.
+            The loaded model. The caller must ``del`` its name for it inside the block (or use
+            :meth:`run`), otherwise the release cannot free it.
 
         Raises:
             ResidencyError: Another stage's model is still resident.

@@ -84,6 +84,10 @@ def load_whisper(settings: PipelineSettings, device: str, model: str | None = No
     compute_type = settings.whisper_compute_type
     if compute_type == "default":
         compute_type = "float16" if device == "cuda" else "int8"
+    elif device == "cpu" and "float16" in compute_type:
+        # A GPU worker that fell back to the CPU: CTranslate2 has no fp16 kernels on CPU.
+        logger.warning("compute type %s is not available on the CPU; using int8", compute_type)
+        compute_type = "int8"
     try:
         return WhisperModel(
             resolved,

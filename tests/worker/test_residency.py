@@ -77,3 +77,25 @@ def test_release_happens_even_when_the_stage_fails() -> None:
         raise RuntimeError("inference failed")
     assert residency.resident is None
     assert residency.events[-1] == ("release", "identify")
+
+
+def test_run_frees_the_model_before_the_release_runs() -> None:
+    residency = ModelResidency("cpu")
+    refs: list[weakref.ref[_Model]] = []
+    alive_at_release: list[bool] = []
+    original_release = residency.release
+
+    def loader() -> _Model:
+        model = _Model()
+        refs.append(weakref.ref(model))
+        return model
+
+    def checking_release() -> None:
+        gc.collect()
+        alive_at_release.append(refs[0]() is not None)
+        original_release()
+
+    residency.release = checking_release  # type: ignore[method-assign]
+    total = residency.run("transcribe", loader, lambda m: float(m.weights[:10].sum()))
+    assert total == 10.0
+    assert alive_at_release == [False]  # nothing held the model when memory was returned
