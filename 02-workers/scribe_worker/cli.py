@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--only",
         default="",
-        help="comma-separated subsets: sample-call,katie-steve,voxceleb-pairs,"
+        help="comma-separated subsets: sample-call,katie-steve,voxceleb-pairs,calibration,"
         "ami-30s,fleurs,jfk,multilingual (default all)",
     )
 

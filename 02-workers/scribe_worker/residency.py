@@ -148,9 +148,9 @@ class ModelResidency:
                 f"cannot load the {name!r} model while the {self.resident!r} model is resident"
             )
         with self._measure(name):
+            holder: list[M] = [loader()]  # a failed load leaves nothing resident
             self.resident = name
             self.events.append(("load", name))
-            holder: list[M] = [loader()]
             try:
                 yield holder[0]
             finally:
@@ -181,4 +181,4 @@ class ModelResidency:
 
     def metadata(self) -> dict[str, Any]:
         """Per-stage usage as a JSON-ready mapping (stored in the fusion document)."""
-        return {name: asdict(u) for name, u in self.usage.items()}
+        return {name: {**asdict(u), "seconds": round(u.seconds, 3)} for name, u in self.usage.items()}

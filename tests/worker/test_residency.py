@@ -99,3 +99,16 @@ def test_run_frees_the_model_before_the_release_runs() -> None:
     total = residency.run("transcribe", loader, lambda m: float(m.weights[:10].sum()))
     assert total == 10.0
     assert alive_at_release == [False]  # nothing held the model when memory was returned
+
+
+def test_a_failed_load_leaves_nothing_resident() -> None:
+    residency = ModelResidency("cpu")
+
+    def broken() -> _Model:
+        raise OSError("weights not found")
+
+    with pytest.raises(OSError, match="weights not found"), residency.load("diarize", broken):
+        pass  # pragma: no cover
+    assert residency.resident is None
+    with residency.load("transcribe", _Model):
+        assert residency.resident == "transcribe"

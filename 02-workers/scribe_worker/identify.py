@@ -1,0 +1,441 @@
+"""The ``identify`` stage: name diarized speakers from a voice bank of enrolled people.
+
+Open-set speaker identification by cosine scoring of speaker embeddings (the usual
+back-end of embedding systems such as GE2E, Wan et al. ICASSP 2018, and WeSpeaker, Wang et
+al. ICASSP 2023): each diarized speaker gets the name of the enrolled voiceprint it matches,
+when the cosine similarity reaches ``settings.speaker_match_threshold``; otherwise it keeps
+its label (``SPEAKER_nn``). One name is used at most once per meeting: speakers and names are
+paired by a globally optimal assignment (Hungarian algorithm, ``scipy.optimize.
+linear_sum_assignment``), not greedily.
+
+The folder voice bank (:class:`FolderVoiceBank`) holds ``<Name>.wav`` or ``<Name>/*.wav``
+(any format ffmpeg decodes); a person's voiceprint is the normalised mean of the normalised
+embeddings of their enrolment files, and per-file embeddings are cached on disk keyed by
+the file's content hash and the embedder's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence, Sized
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from scribe_core.domain import Diarization, SpeakerIdentity
+from scribe_core.errors import BadInputError
+from scribe_core.settings import PipelineSettings
+from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+from scribe_worker.residency import ModelResidency
+
+if TYPE_CHECKING:
+    from scribe_worker.pipeline import VoiceprintSource
+
+logger = logging.getLogger(__name__)
+
+AUDIO_SUFFIXES = frozenset(
+    {
+        ".wav",
+        ".flac",
+        ".mp3",
+        ".m4a",
+        ".aac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".webm",
+        ".mp4",
+        ".wma",
+        ".aif",
+        ".aiff",
+    }
+)
+"""Extensions of enrolment files the folder voice bank reads (decoded by ffmpeg)."""
+
+CACHE_FILENAME = ".voiceprint-cache.json"
+"""Name of the per-file embedding cache written in the bank directory by default."""
+
+CACHE_FORMAT = 1
+
+MIN_PIECE_SECONDS = 0.5
+"""Shortest stretch of a speaker's speech used for its embedding, in seconds."""
+
+MAX_WINDOW_SECONDS = 10.0
+"""Longer stretches are cut into windows of at most this many seconds."""
+
+
+# -- the folder voice bank ----------------------------------------------------------------
+
+
+class FolderVoiceBank:
+    """A voice bank kept as a folder of enrolment recordings.
+
+    Layout: ``<Name>.<ext>`` for one recording, or ``<Name>/*.<ext>`` for several (both may
+    be combined); ``<ext>`` is any of :data:`AUDIO_SUFFIXES`. Hidden files are ignored. The
+    name is the file stem or folder name, as written.
+
+    Args:
+        directory: The bank folder. A missing folder is an empty bank.
+        cache_path: JSON file caching per-file embeddings; defaults to
+            ``<directory>/.voiceprint-cache.json``. Keyed by embedder name, then by the
+            SHA-256 of the file content, so editing a file or changing the embedder never
+            reuses a stale or foreign embedding. An unwritable cache only logs a warning.
+    """
+
+    def __init__(self, directory: Path, cache_path: Path | None = None) -> None:
+        self.directory = Path(directory)
+        self.cache_path = cache_path or self.directory / CACHE_FILENAME
+
+    def enrolments(self) -> dict[str, tuple[Path, ...]]:
+        """Enrolled people and their recordings, sorted by name then path."""
+        people: dict[str, list[Path]] = {}
+        if not self.directory.is_dir():
+            return {}
+        for entry in sorted(self.directory.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                files = [f for f in sorted(entry.iterdir()) if _is_audio(f)]
+                if files:
+                    people.setdefault(entry.name, []).extend(files)
+            elif _is_audio(entry):
+                people.setdefault(entry.stem, []).append(entry)
+        return {name: tuple(sorted(files)) for name, files in sorted(people.items())}
+
+    def __len__(self) -> int:
+        """Number of enrolled people."""
+        return len(self.enrolments())
+
+    def voiceprints(self, embedder: SpeakerEmbedder) -> dict[str, Float32Array]:
+        """One voiceprint per enrolled person, in ``embedder``'s space.
+
+        Each enrolment file is decoded to 16 kHz mono (``scribe_worker.convert.load_audio``)
+        and embedded whole with ``embedder.embed``, unless the cache already holds its
+        embedding for this embedder and content.
+
+        Args:
+            embedder: The embedder of the identification stage.
+
+        Returns:
+            Name → unit-norm vector of shape ``(D,)``: the normalised mean of the person's
+            normalised per-file embeddings.
+
+        Raises:
+            AudioDecodeError: An enrolment file cannot be decoded.
+            BadInputError: An enrolment file is too short to embed (under 0.5 s).
+        """
+        people = self.enrolments()
+        if not people:
+            return {}
+        cache = self._read_cache()
+        space: dict[str, list[float]] = cache.setdefault(embedder.name, {})
+        digests = {path: _sha256(path) for files in people.values() for path in files}
+        changed = False
+        prints: dict[str, Float32Array] = {}
+        for name, files in people.items():
+            vectors = []
+            for path in files:
+                digest = digests[path]
+                if digest not in space:
+                    space[digest] = [float(x) for x in self._embed_file(embedder, name, path)]
+                    changed = True
+                vectors.append(np.asarray(space[digest], dtype=np.float32))
+            prints[name] = l2_normalise(np.mean(l2_normalise(np.stack(vectors)), axis=0))
+        live = set(digests.values())
+        for vectors_of_space in cache.values():
+            for digest in set(vectors_of_space) - live:  # files removed or edited
+                del vectors_of_space[digest]
+                changed = True
+        if changed:
+            self._write_cache(cache)
+        return prints
+
+    @staticmethod
+    def _embed_file(embedder: SpeakerEmbedder, name: str, path: Path) -> Float32Array:
+        from scribe_worker.convert import load_audio
+
+        waveform = load_audio(path)
+        try:
+            return l2_normalise(np.asarray(embedder.embed(waveform), dtype=np.float32))
+        except ValueError as exc:
+            raise BadInputError(
+                f"enrolment file {path.name} of {name} cannot be used: {exc}"
+            ) from exc
+
+    def _read_cache(self) -> dict[str, dict[str, list[float]]]:
+        try:
+            data = json.loads(self.cache_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring unreadable voiceprint cache %s: %s", self.cache_path, exc)
+            return {}
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return {}
+        spaces = data.get("embeddings", {})
+        return spaces if isinstance(spaces, dict) else {}
+
+    def _write_cache(self, cache: Mapping[str, Any]) -> None:
+        payload = {"format": CACHE_FORMAT, "embeddings": {k: v for k, v in cache.items() if v}}
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, prefix=".voiceprint-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh)
+            os.replace(tmp, self.cache_path)
+        except OSError as exc:
+            logger.warning("cannot write voiceprint cache %s: %s", self.cache_path, exc)
+
+
+def _is_audio(path: Path) -> bool:
+    return (
+        path.is_file() and not path.name.startswith(".") and path.suffix.lower() in AUDIO_SUFFIXES
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# -- matching -----------------------------------------------------------------------------
+
+
+def assign_names(similarity: npt.ArrayLike, threshold: float) -> list[int | None]:
+    """Open-set, one-to-one assignment of speakers to enrolled names.
+
+    The globally optimal assignment (maximum total similarity; Hungarian algorithm,
+    ``scipy.optimize.linear_sum_assignment``), then the open-set decision: pairs below
+    ``threshold`` are dropped, leaving those speakers unnamed. Assigning first uses the
+    whole matrix as evidence: a speaker is not given a name that fits another speaker
+    better, even when it would pass the threshold.
+
+    Args:
+        similarity: Cosine similarities of shape ``(num_speakers, num_names)``.
+        threshold: Similarity a pair needs to be accepted.
+
+    Returns:
+        For each speaker (row), the column of its name, or ``None`` when unnamed. No column
+        appears twice.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    matrix = np.asarray(similarity, dtype=np.float64)
+    result: list[int | None] = [None] * matrix.shape[0]
+    if matrix.size == 0:
+        return result
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+        if matrix[row, col] >= threshold:
+            result[row] = col
+    return result
+
+
+def identify_speakers(
+    diarization: Diarization,
+    voiceprints: Mapping[str, npt.ArrayLike],
+    threshold: float,
+    embeddings: Mapping[str, npt.ArrayLike] | None = None,
+) -> tuple[SpeakerIdentity, ...]:
+    """Name diarized speakers by cosine similarity to enrolled voiceprints (open set).
+
+    Speakers and names are paired by :func:`assign_names` (a globally optimal one-to-one
+    assignment, then the threshold), so each name goes to at most one speaker per meeting,
+    and a speaker whose best match was taken by a closer speaker keeps its label.
+
+    Args:
+        diarization: Gives the speaker labels (and their embeddings when ``embeddings`` is
+            ``None``).
+        voiceprints: Name → voiceprint of shape ``(D,)`` (normalised here).
+        threshold: Cosine similarity a speaker needs to take a name, in [-1, 1].
+        embeddings: Label → speaker embedding ``(D,)`` in the voiceprints' space;
+            defaults to ``diarization.embeddings``. Labels without one stay unnamed.
+
+    Returns:
+        One identity per label of ``diarization``, in label order. ``similarity`` is the
+        cosine similarity to the assigned name, or to the best voiceprint when unnamed;
+        ``None`` when there is no voiceprint or no embedding for the label.
+
+    Raises:
+        BadInputError: Voiceprints and speaker embeddings have different dimensions (they
+            come from different embedders).
+    """
+    labels = diarization.labels
+    vectors = diarization.embeddings if embeddings is None else embeddings
+    names = sorted(voiceprints)
+    embedded = [label for label in labels if label in vectors]
+    if not names or not embedded:
+        return tuple(SpeakerIdentity(label) for label in labels)
+    speaker_matrix = np.stack([np.asarray(vectors[label], dtype=np.float64) for label in embedded])
+    print_matrix = np.stack([np.asarray(voiceprints[name], dtype=np.float64) for name in names])
+    if speaker_matrix.shape[1] != print_matrix.shape[1]:
+        raise BadInputError(
+            f"speaker embeddings have dimension {speaker_matrix.shape[1]} but voiceprints "
+            f"{print_matrix.shape[1]}: they come from different embedders"
+        )
+    similarity = (
+        l2_normalise(speaker_matrix).astype(np.float64)
+        @ l2_normalise(print_matrix).astype(np.float64).T
+    )
+    result: dict[str, SpeakerIdentity] = {}
+    for row, col in enumerate(assign_names(similarity, threshold)):
+        label = embedded[row]
+        if col is not None:
+            result[label] = SpeakerIdentity(label, names[col], float(similarity[row, col]))
+        else:
+            result[label] = SpeakerIdentity(label, None, float(similarity[row].max()))
+    return tuple(result.get(label, SpeakerIdentity(label)) for label in labels)
+
+
+# -- speaker embeddings from turns --------------------------------------------------------
+
+
+def speaker_windows(diarization: Diarization, label: str) -> list[tuple[float, float]]:
+    """Windows (seconds) of ``label``'s speech to embed it from.
+
+    Its turns minus every other speaker's turns (overlapped speech describes neither voice
+    cleanly), keeping stretches of at least 0.5 s, cut into windows of at most 10 s. When no
+    such clean stretch exists, its whole turns are used instead.
+
+    Returns:
+        ``(start, end)`` windows in time order; empty when the speaker has no 0.5 s stretch.
+    """
+    from pyannote.core import Annotation, Segment
+
+    annotation = Annotation()
+    for index, turn in enumerate(diarization.turns):
+        annotation[Segment(turn.start, turn.end), index] = turn.speaker
+    own = annotation.label_timeline(label)
+    others = annotation.subset([label], invert=True).get_timeline().support()
+    clean = own.extrude(others)
+    for timeline in (clean, own):
+        pieces = [s for s in timeline.support() if s.duration >= MIN_PIECE_SECONDS]
+        if pieces:
+            return [w for s in pieces for w in _split(s.start, s.end)]
+    return []
+
+
+def _split(start: float, end: float) -> list[tuple[float, float]]:
+    count = max(1, int(np.ceil((end - start) / MAX_WINDOW_SECONDS)))
+    bounds = np.linspace(start, end, count + 1)
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+
+
+def speaker_embeddings(
+    waveform: Float32Array,
+    diarization: Diarization,
+    embedder: SpeakerEmbedder,
+    labels: Sequence[str] | None = None,
+) -> dict[str, Float32Array]:
+    """Embed each diarized speaker from its own speech (see :func:`speaker_windows`).
+
+    All windows of all speakers go to ``embedder.embed_windows`` in one call (batched).
+
+    Args:
+        waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
+        diarization: Who spoke when.
+        embedder: The embedder whose space the voiceprints are in.
+        labels: The speakers to embed; all of them when ``None``.
+
+    Returns:
+        Label → unit-norm ``(D,)`` vector: the duration-weighted mean of its window
+        embeddings. Speakers without 0.5 s of speech are left out.
+    """
+    windows: list[tuple[float, float]] = []
+    owners: list[str] = []
+    for label in diarization.labels if labels is None else labels:
+        for window in speaker_windows(diarization, label):
+            windows.append(window)
+            owners.append(label)
+    if not windows:
+        return {}
+    vectors = embedder.embed_windows(waveform, windows)
+    durations = np.array([end - start for start, end in windows])[:, None]
+    result: dict[str, Float32Array] = {}
+    for label in dict.fromkeys(owners):
+        mask = np.array([owner == label for owner in owners])
+        result[label] = l2_normalise((vectors[mask] * durations[mask]).sum(axis=0))
+    return result
+
+
+def meeting_embeddings(
+    waveform: Float32Array, diarization: Diarization, embedder: SpeakerEmbedder
+) -> dict[str, Float32Array]:
+    """The embedding of every diarized speaker in ``embedder``'s space.
+
+    The diarization's own embeddings are reused when they are in that space
+    (``diarization.embedding_model == embedder.name``); the other speakers are embedded
+    from their non-overlapped turns (:func:`speaker_embeddings`).
+
+    Returns:
+        Label → unit-norm ``(D,)`` vector; speakers without 0.5 s of speech are left out.
+    """
+    result: dict[str, Float32Array] = {}
+    if diarization.embedding_model and diarization.embedding_model == embedder.name:
+        for label, vector in diarization.embeddings.items():
+            result[label] = l2_normalise(np.asarray(vector, dtype=np.float32))
+    missing = [label for label in diarization.labels if label not in result]
+    if missing:
+        result.update(speaker_embeddings(waveform, diarization, embedder, missing))
+    return result
+
+
+# -- the stage ----------------------------------------------------------------------------
+
+
+def identify(
+    waveform: Float32Array,
+    diarization: Diarization,
+    source: VoiceprintSource | None,
+    settings: PipelineSettings,
+    residency: ModelResidency,
+) -> tuple[SpeakerIdentity, ...]:
+    """The ``identify`` stage: name the diarized speakers from a voice bank.
+
+    Loads no model when there is no bank or it is empty (every speaker stays unnamed).
+    Otherwise the embedder (``load_embedder(settings)``) is loaded by
+    ``residency.run("identify", ...)`` and released before matching. The diarization's own
+    speaker embeddings are reused when they are in the same space
+    (``diarization.embedding_model == embedder.name``); other speakers are embedded from
+    their non-overlapped turns.
+
+    Args:
+        waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
+        diarization: Output of the ``diarize`` stage.
+        source: A :class:`~scribe_worker.pipeline.VoiceprintSource` (e.g.
+            :class:`FolderVoiceBank`), or ``None``.
+        settings: Reads ``speaker_match_threshold`` and the embedder settings.
+        residency: Loads and releases the embedder, and measures the stage.
+
+    Returns:
+        One identity per diarization label, in label order (see :func:`identify_speakers`).
+
+    Raises:
+        ModelLoadError: The embedder cannot be loaded.
+        AudioDecodeError: An enrolment file cannot be decoded.
+    """
+    from scribe_worker.embeddings import load_embedder
+
+    unnamed = tuple(SpeakerIdentity(label) for label in diarization.labels)
+    if source is None or not diarization.labels or (isinstance(source, Sized) and not len(source)):
+        return unnamed
+
+    def infer(embedder: SpeakerEmbedder) -> tuple[Mapping[str, Any], dict[str, Float32Array]]:
+        voiceprints = source.voiceprints(embedder)
+        if not voiceprints:
+            return voiceprints, {}
+        return voiceprints, meeting_embeddings(waveform, diarization, embedder)
+
+    voiceprints, embeddings = residency.run("identify", lambda: load_embedder(settings), infer)
+    if not voiceprints:
+        return unnamed
+    return identify_speakers(diarization, voiceprints, settings.speaker_match_threshold, embeddings)
