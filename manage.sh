@@ -38,7 +38,8 @@ Production deployment (Docker, Compose plugin, NVIDIA container runtime):
 Embedded default (no Docker, no GPU):
   demo [FILE]       set up .venv if needed, then transcribe FILE (default: the sample call)
   serve             run the gateway + pipeline in one process on 127.0.0.1:5000
-  test              set up .venv if needed, then run the test suite
+  test [ARGS]       set up .venv if needed, run every suite (pytest, then the dashboard
+                    suites); with ARGS, only pytest with those arguments
   help              show this help
 USAGE
 }
@@ -46,6 +47,26 @@ USAGE
 die() { echo "error: $*" >&2; exit 1; }
 usage_error() { echo "error: $* (see ./manage.sh help)" >&2; exit 2; }
 info() { echo "$*" >&2; }
+
+# The dashboard suites: typed-client drift check, Vitest, then the browser end-to-end test
+# (production build + real gateway in its embedded default + Debian's Chromium).
+test_dashboard() {
+  local app="$ROOT/03-interface/frontend-nextjs"
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "skipping the dashboard tests: Node.js/npm not installed" >&2
+    return 0
+  fi
+  (
+    cd "$app"
+    export NEXT_TELEMETRY_DISABLED=1 PATH="$ROOT/.venv/bin:$PATH"
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    npm run --silent check:api
+    npm test
+    npm run test:e2e
+  )
+}
 
 ensure_venv() { bash "$ROOT/scripts/install.sh"; }
 
@@ -309,7 +330,10 @@ case "$cmd" in
     ;;
   test)
     ensure_venv
-    exec "$ROOT/.venv/bin/python" -m pytest "$@"
+    # With arguments: only pytest, with those arguments. Without: every suite.
+    [ $# -gt 0 ] && exec "$ROOT/.venv/bin/python" -m pytest "$@"
+    "$ROOT/.venv/bin/python" -m pytest
+    test_dashboard
     ;;
   help|-h|--help) usage ;;
   *) echo "error: unknown command '$cmd' (see ./manage.sh help)" >&2; exit 2 ;;

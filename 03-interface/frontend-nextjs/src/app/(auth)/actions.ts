@@ -1,0 +1,112 @@
+"use server";
+/**
+ * Server Actions of the sign-up / sign-in / sign-out forms. Inputs are validated with zod; the
+ * gateway's token is stored in the httpOnly session cookie and never reaches browser scripts.
+ */
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { errorMessage } from "@/lib/api/errors";
+import { serverGateway } from "@/lib/api/server";
+import { gatewayUrl } from "@/lib/config";
+import { clearToken, setToken } from "@/lib/session";
+import { safeNext } from "@/lib/session-utils";
+
+/** What a form shows after a failed attempt. */
+export interface AuthFormState {
+  /** A message for the whole form. */
+  error?: string;
+  /** Messages per field (`email`, `password`, `confirm`). */
+  fieldErrors?: Partial<Record<"email" | "password" | "confirm", string>>;
+  /** The e-mail typed, to refill the field. */
+  email?: string;
+}
+
+const credentials = z.object({
+  email: z.string().trim().email("Enter a valid e-mail address."),
+  password: z.string().min(1, "Enter your password."),
+});
+
+const registration = z
+  .object({
+    email: z.string().trim().email("Enter a valid e-mail address."),
+    password: z.string().min(8, "Use at least 8 characters.").max(128, "Use at most 128 characters."),
+    confirm: z.string(),
+  })
+  .refine((v) => v.password === v.confirm, { message: "The passwords do not match.", path: ["confirm"] });
+
+function fieldErrors(error: z.ZodError): AuthFormState["fieldErrors"] {
+  const out: AuthFormState["fieldErrors"] = {};
+  for (const issue of error.issues) {
+    const key = issue.path[0];
+    if ((key === "email" || key === "password" || key === "confirm") && !out[key]) out[key] = issue.message;
+  }
+  return out;
+}
+
+const unreachable = (err: unknown): AuthFormState => ({
+  error: `The gateway at ${gatewayUrl()} cannot be reached (${err instanceof Error ? err.message : String(err)}).`,
+});
+
+/**
+ * Exchange e-mail and password for a token (`POST /api/v1/auth/token`, OAuth2 password form).
+ *
+ * @returns The access token, or a form state describing the failure.
+ */
+async function requestToken(email: string, password: string): Promise<string | AuthFormState> {
+  try {
+    const gw = await serverGateway(null);
+    const { data, error, response } = await gw.POST("/api/v1/auth/token", {
+      body: { grant_type: "password", username: email, password, scope: "" },
+      bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    if (response.status === 401) return { error: "Wrong e-mail or password.", email };
+    if (!data) return { error: errorMessage(error, response.status), email };
+    return data.access_token;
+  } catch (err) {
+    return { ...unreachable(err), email };
+  }
+}
+
+/** Sign in; on success set the session cookie and go to `next` (default `/meetings`). */
+export async function signIn(_prev: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const parsed = credentials.safeParse({ email: formData.get("email"), password: formData.get("password") });
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), email: String(formData.get("email") ?? "") };
+  const token = await requestToken(parsed.data.email, parsed.data.password);
+  if (typeof token !== "string") return token;
+  await setToken(token);
+  redirect(safeNext(formData.get("next")));
+}
+
+/** Create an account (`POST /api/v1/auth/register`), then sign in with it. */
+export async function signUp(_prev: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const parsed = registration.safeParse({
+    email: formData.get("email"),
+    password: formData.get("password"),
+    confirm: formData.get("confirm"),
+  });
+  const email = String(formData.get("email") ?? "");
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), email };
+  try {
+    const gw = await serverGateway(null);
+    const { error, response } = await gw.POST("/api/v1/auth/register", {
+      body: { email: parsed.data.email, password: parsed.data.password },
+    });
+    if (response.status === 409) {
+      return { fieldErrors: { email: "An account with this e-mail already exists; sign in instead." }, email };
+    }
+    if (!response.ok) return { error: errorMessage(error, response.status), email };
+  } catch (err) {
+    return { ...unreachable(err), email };
+  }
+  const token = await requestToken(parsed.data.email, parsed.data.password);
+  if (typeof token !== "string") return token;
+  await setToken(token);
+  redirect("/meetings");
+}
+
+/** Sign out: forget the token and go to the sign-in page. */
+export async function signOut(): Promise<void> {
+  await clearToken();
+  redirect("/sign-in?signed_out=1");
+}

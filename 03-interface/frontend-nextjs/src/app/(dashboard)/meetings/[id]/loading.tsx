@@ -1,0 +1,11 @@
+export default function Loading() {
+  return (
+    <section className="card" aria-busy="true" aria-label="Loading the meeting">
+      <div className="skeleton" style={{ width: "50%", height: "1.6rem" }} />
+      <div className="skeleton" style={{ height: "2.5rem" }} />
+      <div className="skeleton" />
+      <div className="skeleton" />
+      <div className="skeleton" style={{ width: "80%" }} />
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeleteAndLeave } from "@/components/DeleteAndLeave";
+import { MeetingStatusPanel } from "@/components/MeetingStatusPanel";
+import { MeetingView } from "@/components/MeetingView";
+import { load } from "@/lib/api/server";
+import { ApiError } from "@/lib/api/errors";
+import { downloadStem, formatDateTime, formatDuration } from "@/lib/format";
+import { parseFusionDocument } from "@/lib/transcript";
+
+export const metadata: Metadata = { title: "Meeting" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `/meetings/{id}`: player, timeline, transcript, speakers and downloads of one meeting. */
+export default async function MeetingPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!UUID.test(id)) notFound();
+  const here = `/meetings/${id}`;
+  let meeting;
+  try {
+    meeting = await load((gw) => gw.GET("/api/v1/meetings/{meeting_id}", { params: { path: { meeting_id: id } } }), here);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) notFound();
+    throw err;
+  }
+  const title = meeting.title || meeting.original_filename;
+
+  let document = null;
+  if (meeting.status === "COMPLETED") {
+    const body = await load(
+      (gw) =>
+        gw.GET("/api/v1/meetings/{meeting_id}/transcript", {
+          params: { path: { meeting_id: id }, query: { format: "json" } },
+          parseAs: "json",
+        }),
+      here,
+    );
+    document = parseFusionDocument(body);
+  }
+
+  return (
+    <>
+      <p>
+        <Link href="/meetings">← All meetings</Link>
+      </p>
+      <div className="row" style={{ justifyContent: "space-between", alignItems: "start" }}>
+        <div>
+          <h1 style={{ marginBottom: "0.25rem" }}>{title}</h1>
+          <p className="muted" style={{ marginTop: 0 }}>
+            {formatDateTime(meeting.created_at)} · {formatDuration(meeting.duration_seconds)}
+            {meeting.language ? ` · ${meeting.language.toUpperCase()}` : ""}
+            {meeting.processing_time != null ? ` · processed in ${formatDuration(meeting.processing_time)}` : ""}
+          </p>
+        </div>
+        <DeleteAndLeave meetingId={meeting.id} title={title} />
+      </div>
+      {document ? (
+        <MeetingView meetingId={meeting.id} fileStem={downloadStem(title)} document={document} />
+      ) : (
+        <MeetingStatusPanel meeting={meeting} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ProcessAccepted } from "@/lib/api/client";
+import { UploadError, type UploadProgress } from "@/lib/upload";
+import { HAS_EVAL, NO_EVAL_REASON, SAMPLE } from "@/test/eval";
+import { speakerOptions, type Uploader as UploadFn, Uploader } from "./Uploader";
+
+const refresh = vi.fn();
+vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh, push: vi.fn(), replace: vi.fn() }) }));
+
+const accepted: ProcessAccepted = { meeting_id: "m1", task_id: "t1", status: "PENDING", status_url: "/api/v1/status/t1" };
+
+/**
+ * An upload that reports `steps` progress events, then waits for `release()` and settles as
+ * told (resolves with a 202 answer, or rejects with `outcome`).
+ */
+function scriptedUpload(outcome: "ok" | UploadError, steps = 4) {
+  const calls: { file: File; options: Record<string, unknown> }[] = [];
+  const gates: (() => void)[] = [];
+  const fn: UploadFn = (file, options, onProgress) => {
+    calls.push({ file, options });
+    const gate = new Promise<void>((resolve) => gates.push(resolve));
+    const done = (async () => {
+      for (let i = 1; i <= steps; i += 1) onProgress({ loaded: Math.round((file.size * i) / steps), total: file.size } satisfies UploadProgress);
+      await gate;
+      if (outcome !== "ok") throw outcome;
+      return accepted;
+    })();
+    return { done, abort: () => undefined };
+  };
+  return { fn, calls, release: () => gates.forEach((g) => g()) };
+}
+
+function wavFile(): File {
+  return new File([readFileSync(SAMPLE.wav)], "sample.wav", { type: "audio/wav" });
+}
+
+beforeEach(() => refresh.mockReset());
+
+describe("speakerOptions", () => {
+  it("turns the speaker fields into upload options or a message", () => {
+    expect(speakerOptions("auto", "", "", "")).toEqual([{}, null]);
+    expect(speakerOptions("exact", "2", "", "")).toEqual([{ num_speakers: 2 }, null]);
+    expect(speakerOptions("exact", "0", "", "")[1]).toMatch(/between 1 and 64/);
+    expect(speakerOptions("range", "", "2", "4")).toEqual([{ min_speakers: 2, max_speakers: 4 }, null]);
+    expect(speakerOptions("range", "", "5", "3")[1]).toMatch(/minimum is larger/);
+    expect(speakerOptions("range", "", "", "")[1]).toMatch(/minimum, a maximum/);
+    expect(speakerOptions("range", "", "1.5", "")[1]).toMatch(/whole numbers/);
+  });
+});
+
+describe.skipIf(!HAS_EVAL)(`Uploader with sample.wav (${HAS_EVAL ? "found" : NO_EVAL_REASON})`, () => {
+  it("uploads with the chosen options, shows bytes and percent, then refreshes the list", async () => {
+    const upload = scriptedUpload("ok");
+    render(<Uploader maxBytes={4 * 1024 ** 3} upload={upload.fn} />);
+    const user = userEvent.setup();
+    const file = wavFile();
+    await user.upload(screen.getByLabelText(/Drop an audio or video file/), file);
+    expect(screen.getByText("sample.wav")).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/Title/), "Phone call");
+    await user.selectOptions(screen.getByLabelText("Language"), "en");
+    await user.selectOptions(screen.getByLabelText("Speakers"), "range");
+    await user.type(screen.getByLabelText("At least"), "2");
+    await user.type(screen.getByLabelText("At most"), "3");
+    await user.click(screen.getByRole("button", { name: "Upload and transcribe" }));
+
+    const bar = await screen.findByRole("progressbar", { name: "Upload progress" });
+    expect(bar).toHaveAttribute("aria-valuenow", "100");
+    expect(screen.getByTestId("upload-progress")).toHaveTextContent("960 KB of 960 KB");
+    expect(screen.getByRole("button", { name: "Cancel upload" })).toBeInTheDocument();
+    expect(upload.calls[0]?.options).toMatchObject({ title: "Phone call", language: "en", min_speakers: 2, max_speakers: 3 });
+    expect(upload.calls[0]?.file.size).toBe(file.size);
+
+    upload.release();
+    expect(await screen.findByText(/“Phone call” is uploaded; processing has started/)).toBeInTheDocument();
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the gateway's refusal and lets the user try again", async () => {
+    const upload = scriptedUpload(new UploadError("the body is larger than MAX_UPLOAD_BYTES", "http", 413), 1);
+    render(<Uploader maxBytes={4 * 1024 ** 3} upload={upload.fn} />);
+    const user = userEvent.setup();
+    await user.upload(screen.getByLabelText(/Drop an audio or video file/), wavFile());
+    await user.click(screen.getByRole("button", { name: "Upload and transcribe" }));
+    upload.release();
+    expect(await screen.findByRole("alert")).toHaveTextContent("larger than MAX_UPLOAD_BYTES");
+    expect(screen.queryByRole("progressbar")).toBeNull();
+    expect(screen.getByRole("button", { name: "Upload and transcribe" })).toBeEnabled();
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it("refuses a file over the size limit before uploading", async () => {
+    const upload = scriptedUpload("ok");
+    render(<Uploader maxBytes={500_000} upload={upload.fn} />);
+    await userEvent.setup({ applyAccept: false }).upload(screen.getByLabelText(/Drop an audio or video file/), wavFile());
+    expect(screen.getByRole("alert")).toHaveTextContent("“sample.wav” is 960 KB; the largest recording accepted is 500 KB.");
+    expect(screen.getByRole("button", { name: "Upload and transcribe" })).toBeDisabled();
+    expect(upload.calls).toHaveLength(0);
+  });
+});
+
+describe("Uploader refusals", () => {
+  it("refuses a file that is not audio, dropped or picked", async () => {
+    const upload = scriptedUpload("ok");
+    render(<Uploader maxBytes={1e9} upload={upload.fn} />);
+    const pdf = new File(["%PDF-1.7"], "minutes.pdf", { type: "application/pdf" });
+    await userEvent.setup({ applyAccept: false }).upload(screen.getByLabelText(/Drop an audio or video file/), pdf);
+    expect(screen.getByRole("alert")).toHaveTextContent("“minutes.pdf” is not an audio or video recording");
+    expect(upload.calls).toHaveLength(0);
+  });
+});
