@@ -6,17 +6,24 @@ variable read here is listed, with a comment, in ``.env.example``.
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 """Root of the source checkout (``01-core/scribe_core/settings.py`` → two levels up)."""
 
-_ENV = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+ENV_FILE = os.environ.get("SCRIBE_ENV_FILE", ".env") or None
+"""The dotenv file read by every settings class (``SCRIBE_ENV_FILE``; empty = none). The
+test suite sets it empty so a user's ``.env`` never leaks into the tests."""
+
+_ENV = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
 
 class PipelineSettings(BaseSettings):
@@ -31,6 +38,10 @@ class PipelineSettings(BaseSettings):
 
     device: Literal["cpu", "cuda", "auto"] = Field("cpu", alias="DEVICE")
     """Where models run; ``auto`` picks CUDA when torch sees a GPU."""
+
+    require_gpu: bool = Field(False, alias="REQUIRE_GPU")
+    """When true, a worker without a usable CUDA GPU stops with an error instead of falling
+    back to the CPU (``scribe_worker.gpu.check_device``)."""
 
     whisper_model: str = Field("", alias="WHISPER_MODEL")
     """faster-whisper model: a name (``large-v3-turbo``), a local CTranslate2 directory, or
@@ -74,7 +85,17 @@ class PipelineSettings(BaseSettings):
     model_cache_dir: Path | None = Field(None, alias="MODEL_CACHE_DIR")
     """Where downloaded models are cached (Hugging Face cache layout)."""
 
-    speaker_match_threshold: float = Field(0.75, alias="SPEAKER_MATCH_THRESHOLD", ge=-1, le=1)
+    # Calibrated for the embedded GE2E embedder (resemblyzer) with
+    # scribe_worker.calibration on ../shared/eval: recommended 0.603, configured 0.60. At 0.60
+    # identification names Katie (0.606) and Steve (0.624) in katie-steve, Katie alone with
+    # only her enrolled, and 8/8 voxceleb-pairs clips, with zero false accepts in those
+    # scenarios; verification EER is 8.3 % on voxceleb-pairs (4 target / 24 non-target
+    # trials), 25 % on ami-30s and 30 % over all 172 trials, and at 0.60 the trial-level
+    # false-accept rate is 0 % on katie-steve but 50 % on voxceleb-pairs and 83 % on ami-30s:
+    # GE2E separates people poorly across recordings, so unenrolled speakers may still take a
+    # free name (open-set cases: 8 false accepts out of 48 speakers). The value is specific
+    # to GE2E; WeSpeaker similarities live on another scale and need their own calibration.
+    speaker_match_threshold: float = Field(0.60, alias="SPEAKER_MATCH_THRESHOLD", ge=-1, le=1)
     """Cosine similarity a diarized speaker needs to a voiceprint to take its name."""
 
     voice_bank_dir: Path = Field(PROJECT_ROOT / "02-workers" / "voice_bank", alias="VOICE_BANK_DIR")
@@ -85,3 +106,319 @@ class PipelineSettings(BaseSettings):
 def get_pipeline_settings() -> PipelineSettings:
     """The process-wide :class:`PipelineSettings` (read once)."""
     return PipelineSettings()
+
+
+# -- Platform: database, storage, queue, auth, gateway ---------------------------------------
+#
+# Each class reads only its own variables. When no server URL is set, each falls back to the
+# embedded default under ``SCRIBE_DATA_DIR`` (``volumes/``): a SQLite file, a local directory
+# as object store, the in-process Taskiq broker.
+
+DEFAULT_DATA_DIR = PROJECT_ROOT / "volumes"
+"""Where the embedded default keeps its database, objects and secret (``SCRIBE_DATA_DIR``)."""
+
+KNOWN_PLACEHOLDERS = frozenset(
+    {"", "changeme", "change-me", "changethis", "change_me", "secret", "password", "jwt-secret"}
+)
+"""Secret values that are refused outside development (they come from example files)."""
+
+
+def _split_csv(value: object) -> object:
+    """Accept ``a,b`` as well as a JSON list for list-valued variables."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class DatabaseSettings(BaseSettings):
+    """The metadata database (users, meetings, speakers).
+
+    Resolution of :attr:`url`: ``DATABASE_URL`` when set; else a PostgreSQL URL built from
+    ``POSTGRES_*`` when ``POSTGRES_HOST`` is set; else the embedded SQLite file
+    ``$SCRIBE_DATA_DIR/scribe.db``. ``postgres://`` and ``postgresql://`` URLs are rewritten to
+    the asyncpg driver, ``sqlite://`` URLs to aiosqlite.
+
+    Environment variables: ``DATABASE_URL``, ``POSTGRES_USER``, ``POSTGRES_PASSWORD``,
+    ``POSTGRES_DB``, ``POSTGRES_HOST``, ``POSTGRES_PORT``, ``DATABASE_ECHO``,
+    ``DATABASE_POOL_SIZE``, ``DATABASE_AUTO_MIGRATE``, ``SCRIBE_DATA_DIR``.
+    """
+
+    model_config = _ENV
+
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    """SQLAlchemy URL, e.g. ``postgresql+asyncpg://scribe:pw@db:5432/scribe``."""
+
+    postgres_user: str = Field("scribe", alias="POSTGRES_USER")
+    """PostgreSQL role (used with ``POSTGRES_HOST`` when ``DATABASE_URL`` is unset)."""
+
+    postgres_password: SecretStr = Field(SecretStr(""), alias="POSTGRES_PASSWORD")
+    """PostgreSQL password."""
+
+    postgres_db: str = Field("scribe", alias="POSTGRES_DB")
+    """PostgreSQL database name."""
+
+    postgres_host: str | None = Field(None, alias="POSTGRES_HOST")
+    """PostgreSQL host; unset (and no ``DATABASE_URL``) means the embedded SQLite file."""
+
+    postgres_port: int = Field(5432, alias="POSTGRES_PORT", ge=1, le=65535)
+    """PostgreSQL port."""
+
+    echo: bool = Field(False, alias="DATABASE_ECHO")
+    """Log every SQL statement."""
+
+    pool_size: int = Field(5, alias="DATABASE_POOL_SIZE", ge=1)
+    """Connections kept open per process (PostgreSQL only)."""
+
+    auto_migrate: bool = Field(True, alias="DATABASE_AUTO_MIGRATE")
+    """Upgrade the schema to the latest migration when a gateway or worker starts
+    (concurrent starts are serialised by a PostgreSQL advisory lock)."""
+
+    data_dir: Path = Field(DEFAULT_DATA_DIR, alias="SCRIBE_DATA_DIR")
+    """Folder of the embedded default's files."""
+
+    @property
+    def url(self) -> str:
+        """The async SQLAlchemy URL to connect to (see the class docstring)."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        if self.postgres_host:
+            password = quote(self.postgres_password.get_secret_value(), safe="")
+            auth = quote(self.postgres_user, safe="") + (f":{password}" if password else "")
+            return (
+                f"postgresql+asyncpg://{auth}@{self.postgres_host}:{self.postgres_port}/"
+                f"{self.postgres_db}"
+            )
+        return f"sqlite+aiosqlite:///{self.data_dir / 'scribe.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether :attr:`url` points at a SQLite file (the embedded default)."""
+        return self.url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Rewrite a plain PostgreSQL/SQLite URL to use the async driver (asyncpg / aiosqlite)."""
+    for plain, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+class StorageSettings(BaseSettings):
+    """The object store holding uploads and results.
+
+    ``MINIO_ENDPOINT`` set → an S3-compatible server (MinIO, SeaweedFS, AWS S3) through boto3
+    with SigV4; unset → a local directory (``STORAGE_DIR``, default
+    ``$SCRIBE_DATA_DIR/storage``).
+
+    Environment variables: ``MINIO_ENDPOINT``, ``MINIO_ROOT_USER``, ``MINIO_ROOT_PASSWORD``,
+    ``S3_BUCKET``, ``S3_REGION``, ``S3_PUBLIC_ENDPOINT``, ``S3_CREATE_BUCKET``,
+    ``S3_CONNECT_TIMEOUT``, ``S3_READ_TIMEOUT``, ``S3_MAX_ATTEMPTS``, ``UPLOAD_PART_SIZE``,
+    ``PRESIGN_EXPIRES_SECONDS``, ``STORAGE_DIR``, ``SCRIBE_DATA_DIR``.
+    """
+
+    model_config = _ENV
+
+    endpoint: str | None = Field(None, alias="MINIO_ENDPOINT")
+    """S3 endpoint, e.g. ``http://minio:9000`` (``minio:9000`` means http)."""
+
+    access_key: str | None = Field(None, alias="MINIO_ROOT_USER")
+    """S3 access key id."""
+
+    secret_key: SecretStr | None = Field(None, alias="MINIO_ROOT_PASSWORD")
+    """S3 secret access key."""
+
+    bucket: str = Field("scribe", alias="S3_BUCKET", min_length=3, max_length=63)
+    """Bucket holding ``uploads/…`` and ``processed/…``."""
+
+    region: str = Field("us-east-1", alias="S3_REGION")
+    """Region used in SigV4 signatures."""
+
+    public_endpoint: str | None = Field(None, alias="S3_PUBLIC_ENDPOINT")
+    """Endpoint the browser reaches for presigned URLs (default: ``MINIO_ENDPOINT``)."""
+
+    create_bucket: bool = Field(True, alias="S3_CREATE_BUCKET")
+    """Create the bucket at start-up when it is missing."""
+
+    connect_timeout: float = Field(5.0, alias="S3_CONNECT_TIMEOUT", gt=0)
+    """Seconds to wait for a TCP connection to the S3 server."""
+
+    read_timeout: float = Field(60.0, alias="S3_READ_TIMEOUT", gt=0)
+    """Seconds to wait for a response from the S3 server."""
+
+    max_attempts: int = Field(5, alias="S3_MAX_ATTEMPTS", ge=1)
+    """Attempts per S3 call (botocore ``standard`` retry mode: exponential backoff)."""
+
+    part_size: int = Field(8 * 1024 * 1024, alias="UPLOAD_PART_SIZE", ge=5 * 1024 * 1024)
+    """Bytes per multipart-upload part (S3 minimum 5 MiB); an upload holds at most two."""
+
+    presign_expires: int = Field(3600, alias="PRESIGN_EXPIRES_SECONDS", ge=1, le=604800)
+    """Lifetime in seconds of presigned URLs."""
+
+    local_dir: Path | None = Field(None, alias="STORAGE_DIR")
+    """Directory of the local store (default ``$SCRIBE_DATA_DIR/storage``)."""
+
+    data_dir: Path = Field(DEFAULT_DATA_DIR, alias="SCRIBE_DATA_DIR")
+    """Folder of the embedded default's files."""
+
+    @property
+    def backend(self) -> Literal["s3", "local"]:
+        """``s3`` when ``MINIO_ENDPOINT`` is set, else ``local``."""
+        return "s3" if self.endpoint else "local"
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """:attr:`endpoint` with a scheme (``http://`` added when missing)."""
+        return _with_scheme(self.endpoint)
+
+    @property
+    def public_endpoint_url(self) -> str | None:
+        """:attr:`public_endpoint` with a scheme, falling back to :attr:`endpoint_url`."""
+        return _with_scheme(self.public_endpoint) or self.endpoint_url
+
+    @property
+    def local_root(self) -> Path:
+        """Root directory of the local store."""
+        return self.local_dir or self.data_dir / "storage"
+
+
+def _with_scheme(endpoint: str | None) -> str | None:
+    if not endpoint:
+        return None
+    return endpoint if "://" in endpoint else f"http://{endpoint}"
+
+
+class QueueSettings(BaseSettings):
+    """The task queue between the gateway and the workers, and the worker's recovery rules.
+
+    ``REDIS_URL`` set → Taskiq on a Redis stream with acknowledgements
+    (``taskiq_redis.RedisStreamBroker``); unset → the in-process broker of the embedded
+    default.
+
+    A worker keeps a *lease* on the meeting it processes by writing a heartbeat every
+    ``WORKER_LEASE_SECONDS / 4``; a sweeper in every worker re-queues a PROCESSING meeting
+    whose heartbeat is older than the lease (its worker died) and a PENDING meeting that was
+    never queued or has waited longer than ``REQUEUE_PENDING_AFTER_SECONDS``.
+
+    Environment variables: ``REDIS_URL``, ``TASKIQ_QUEUE``, ``TASKIQ_CONSUMER_GROUP``,
+    ``TASK_IDLE_TIMEOUT_SECONDS``, ``WORKER_LEASE_SECONDS``, ``SWEEP_INTERVAL_SECONDS``,
+    ``REQUEUE_PENDING_AFTER_SECONDS``, ``TASK_MAX_ATTEMPTS``, ``IO_RETRY_ATTEMPTS``,
+    ``IO_RETRY_MAX_WAIT_SECONDS``.
+    """
+
+    model_config = _ENV
+
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    """e.g. ``redis://redis:6379/0``; unset means the in-process broker."""
+
+    queue_name: str = Field("scribe:meetings", alias="TASKIQ_QUEUE")
+    """Redis stream key of the task queue."""
+
+    consumer_group: str = Field("scribe-workers", alias="TASKIQ_CONSUMER_GROUP")
+    """Redis stream consumer group shared by all workers."""
+
+    idle_timeout_seconds: float = Field(900.0, alias="TASK_IDLE_TIMEOUT_SECONDS", gt=0)
+    """Seconds after which an unacknowledged message is re-claimed by another worker
+    (``XAUTOCLAIM``); a re-claimed message of a meeting still under lease does nothing."""
+
+    lease_seconds: float = Field(60.0, alias="WORKER_LEASE_SECONDS", gt=0)
+    """A PROCESSING meeting whose heartbeat is older than this is considered abandoned."""
+
+    sweep_interval_seconds: float = Field(30.0, alias="SWEEP_INTERVAL_SECONDS", gt=0)
+    """How often each worker looks for abandoned or never-queued meetings."""
+
+    requeue_pending_after_seconds: float = Field(
+        3600.0, alias="REQUEUE_PENDING_AFTER_SECONDS", gt=0
+    )
+    """A PENDING meeting queued longer ago than this is queued again (a lost message)."""
+
+    max_attempts: int = Field(3, alias="TASK_MAX_ATTEMPTS", ge=1)
+    """Processing attempts of one meeting (a worker crash costs one) before it is FAILED."""
+
+    io_retry_attempts: int = Field(5, alias="IO_RETRY_ATTEMPTS", ge=1)
+    """Attempts of each storage or database step of a task before the task gives up."""
+
+    io_retry_max_wait_seconds: float = Field(30.0, alias="IO_RETRY_MAX_WAIT_SECONDS", gt=0)
+    """Upper bound of the exponential backoff between those attempts."""
+
+    @property
+    def backend(self) -> Literal["redis", "memory"]:
+        """``redis`` when ``REDIS_URL`` is set, else ``memory``."""
+        return "redis" if self.redis_url else "memory"
+
+
+class AuthSettings(BaseSettings):
+    """JWT bearer tokens.
+
+    ``JWT_SECRET`` has no default: outside development (``ENVIRONMENT=production``) a missing,
+    placeholder or short (< 32 characters) secret is refused at start-up. In development a
+    missing secret makes the gateway use a random one (tokens do not survive a restart;
+    ``scribe serve`` keeps one in ``$SCRIBE_DATA_DIR/jwt_secret``).
+
+    Environment variables: ``JWT_SECRET``, ``JWT_ALGORITHM``, ``ACCESS_TOKEN_EXPIRE_MINUTES``,
+    ``ENVIRONMENT``.
+    """
+
+    model_config = _ENV
+
+    jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
+    """HMAC key signing the access tokens."""
+
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = Field("HS256", alias="JWT_ALGORITHM")
+    """JWS algorithm (python-jose)."""
+
+    access_token_expire_minutes: int = Field(24 * 60, alias="ACCESS_TOKEN_EXPIRE_MINUTES", ge=1)
+    """Lifetime of an access token in minutes."""
+
+    environment: Literal["development", "production"] = Field("development", alias="ENVIRONMENT")
+    """``production`` turns on the secret checks."""
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> AuthSettings:
+        if self.environment == "development":
+            return self
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if secret.strip().lower() in KNOWN_PLACEHOLDERS or len(secret) < 32:
+            raise ValueError(
+                "JWT_SECRET is missing, a placeholder or shorter than 32 characters; set a "
+                "random value (e.g. `openssl rand -hex 32`) when ENVIRONMENT=production"
+            )
+        return self
+
+
+class GatewaySettings(BaseSettings):
+    """The HTTP gateway.
+
+    Environment variables: ``GATEWAY_HOST``, ``GATEWAY_PORT``, ``CORS_ORIGINS`` (comma-separated
+    or a JSON list), ``MAX_UPLOAD_BYTES``, ``READINESS_TIMEOUT_SECONDS``.
+    """
+
+    model_config = _ENV
+
+    host: str = Field("127.0.0.1", alias="GATEWAY_HOST")
+    """Interface to bind (``0.0.0.0`` inside a container)."""
+
+    port: int = Field(5000, alias="GATEWAY_PORT", ge=1, le=65535)
+    """TCP port."""
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        ["http://localhost:3000", "http://127.0.0.1:3000"], alias="CORS_ORIGINS"
+    )
+    """Origins allowed to call the API from a browser (the dashboard)."""
+
+    max_upload_bytes: int = Field(4 * 1024**3, alias="MAX_UPLOAD_BYTES", ge=1)
+    """Largest request body accepted by ``POST /api/v1/process`` (413 above it)."""
+
+    readiness_timeout_seconds: float = Field(3.0, alias="READINESS_TIMEOUT_SECONDS", gt=0)
+    """Time each dependency check of ``GET /ready`` may take."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
+        return _split_csv(value)

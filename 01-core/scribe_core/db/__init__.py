@@ -1,0 +1,15 @@
+"""Database layer shared by the gateway and the worker: models, engine/session, migrations."""
+
+from scribe_core.db.models import Base, Meeting, MeetingSpeaker, MeetingStatus, User, utcnow
+from scribe_core.db.session import create_engine, create_sessionmaker
+
+__all__ = [
+    "Base",
+    "Meeting",
+    "MeetingSpeaker",
+    "MeetingStatus",
+    "User",
+    "create_engine",
+    "create_sessionmaker",
+    "utcnow",
+]

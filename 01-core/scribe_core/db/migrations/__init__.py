@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the shared package (a package so wheels ship them)."""

@@ -1,0 +1,39 @@
+"""Task names and payloads shared by the gateway (which sends) and the worker (which runs).
+
+The gateway kicks tasks by NAME with ids only and never imports worker code; the worker
+reloads what it needs from the database (polarsource/polar ``server/polar/worker/_enqueue.py``,
+taskiq ``taskiq/kicker.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Final
+
+PROCESS_MEETING: Final = "meetings.process"
+"""Run the pipeline on one uploaded meeting."""
+
+
+@dataclass(frozen=True)
+class ProcessMeeting:
+    """Payload of :data:`PROCESS_MEETING`: the meeting id, nothing else.
+
+    Attributes:
+        meeting_id: Id of a committed ``meetings`` row.
+    """
+
+    meeting_id: uuid.UUID
+
+    def to_kwargs(self) -> dict[str, str]:
+        """Keyword arguments of the task message (JSON-serialisable)."""
+        return {"meeting_id": str(self.meeting_id)}
+
+    @classmethod
+    def from_kwargs(cls, meeting_id: str) -> ProcessMeeting:
+        """Inverse of :meth:`to_kwargs`.
+
+        Raises:
+            ValueError: ``meeting_id`` is not a UUID.
+        """
+        return cls(uuid.UUID(meeting_id))

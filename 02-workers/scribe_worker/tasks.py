@@ -1,0 +1,117 @@
+"""The Taskiq side of the worker: the broker, its start-up/shutdown events and the
+``meetings.process`` task.
+
+Run a worker (one per GPU, one task at a time)::
+
+    taskiq worker scribe_worker.tasks:broker --workers 1 --max-async-tasks 1
+
+``broker`` is built from the environment at import: a Redis stream with acknowledgements when
+``REDIS_URL`` is set, the in-process broker otherwise. At ``WORKER_STARTUP`` the worker
+creates its clients (taskiq ``docs/examples/state``), migrates the database when
+``DATABASE_AUTO_MIGRATE`` is on, and starts the sweeper (:func:`scribe_worker.jobs.sweep`)
+that re-queues meetings whose worker died. ``scribe serve`` builds its own in-process broker
+with :func:`build_broker` and shares its clients through :func:`attach_context`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+import anyio.to_thread
+from taskiq import AsyncBroker, Context, TaskiqDepends, TaskiqEvents, TaskiqState
+
+from scribe_core.db import create_engine, create_sessionmaker
+from scribe_core.db.migrate import upgrade
+from scribe_core.queue import create_broker
+from scribe_core.settings import DatabaseSettings, QueueSettings, StorageSettings
+from scribe_core.storage import StorageError, create_store
+from scribe_core.tasks import PROCESS_MEETING, ProcessMeeting
+from scribe_worker.jobs import WorkerContext, process_meeting, run_sweeper, shared_voice_bank
+
+logger = logging.getLogger(__name__)
+
+_CONTEXT = "scribe_worker_context"
+_SWEEPER = "scribe_worker_sweeper"
+
+
+async def process_meeting_task(
+    meeting_id: str, context: Annotated[Context, TaskiqDepends()]
+) -> str:
+    """``meetings.process``: run the pipeline on one meeting (payload: its id only).
+
+    Returns:
+        The :class:`~scribe_worker.jobs.JobOutcome` value (``completed``, ``failed`` …).
+    """
+    payload = ProcessMeeting.from_kwargs(meeting_id)
+    worker: WorkerContext = getattr(context.state, _CONTEXT)
+    outcome = await process_meeting(worker, payload.meeting_id)
+    return outcome.value
+
+
+async def _startup(state: TaskiqState) -> None:
+    """Create the worker's clients (unless a context was attached), then start the sweeper."""
+    worker: WorkerContext | None = getattr(state, _CONTEXT, None)
+    if worker is None:
+        worker = await _context_from_settings(state.broker)
+        setattr(state, _CONTEXT, worker)
+    setattr(state, _SWEEPER, asyncio.create_task(run_sweeper(worker)))
+    logger.info("scribe worker ready: running %s tasks", PROCESS_MEETING)
+
+
+async def _context_from_settings(broker: AsyncBroker) -> WorkerContext:
+    database, storage = DatabaseSettings(), StorageSettings()
+    engine = create_engine(database)
+    if database.auto_migrate:
+        await upgrade(engine)
+    store = create_store(storage)
+    if storage.create_bucket:
+        try:
+            await anyio.to_thread.run_sync(store.ensure_bucket)
+        except StorageError as exc:
+            logger.warning("object store not ready at start-up: %s", exc.detail)
+    return WorkerContext(
+        sessions=create_sessionmaker(engine),
+        store=store,
+        broker=broker,
+        queue=QueueSettings(),
+        voiceprints_for=shared_voice_bank(),
+        engine=engine,
+    )
+
+
+async def _shutdown(state: TaskiqState) -> None:
+    """Stop the sweeper and close the connections this worker opened."""
+    sweeper: asyncio.Task[None] | None = getattr(state, _SWEEPER, None)
+    if sweeper is not None:
+        sweeper.cancel()
+        await asyncio.wait([sweeper])
+    worker: WorkerContext | None = getattr(state, _CONTEXT, None)
+    if worker is not None and worker.engine is not None:
+        await worker.engine.dispose()
+
+
+def build_broker(queue: QueueSettings | None = None) -> AsyncBroker:
+    """A broker with the ``meetings.process`` task and the worker events registered.
+
+    Args:
+        queue: Queue settings (``REDIS_URL`` selects Redis streams); from the environment when
+            ``None``.
+    """
+    broker = create_broker(queue)
+    broker.register_task(process_meeting_task, task_name=PROCESS_MEETING)
+    broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, _startup)
+    broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, _shutdown)
+    broker.state.broker = broker
+    return broker
+
+
+def attach_context(broker: AsyncBroker, context: WorkerContext) -> None:
+    """Make ``broker``'s tasks use ``context`` (shared clients) instead of building their own
+    at start-up; call before ``broker.startup()``."""
+    setattr(broker.state, _CONTEXT, context)
+
+
+broker = build_broker()
+"""The broker the ``taskiq worker scribe_worker.tasks:broker`` command runs."""

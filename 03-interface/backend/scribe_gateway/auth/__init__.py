@@ -1,0 +1,1 @@
+"""Accounts and tokens: register, log in (OAuth2 password flow), who am I."""

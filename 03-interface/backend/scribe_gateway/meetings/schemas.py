@@ -1,0 +1,104 @@
+"""API models of the meetings endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scribe_core.db import MeetingStatus
+
+
+class ProcessAccepted(BaseModel):
+    """Answer of ``POST /api/v1/process`` (HTTP 202): poll ``status_url`` until COMPLETED."""
+
+    meeting_id: uuid.UUID
+    task_id: str
+    status: MeetingStatus
+    status_url: str
+
+
+class TaskStatus(BaseModel):
+    """Answer of ``GET /api/v1/status/{task_id}``.
+
+    ``progress`` is the overall fraction in [0, 1]; ``stage`` is the pipeline stage being run
+    (``convert``, ``diarize``, ``identify``, ``transcribe``, ``fuse``, then ``upload`` and
+    ``done``); ``processing_time`` is in seconds.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    task_id: str
+    meeting_id: uuid.UUID = Field(validation_alias="id")
+    status: MeetingStatus
+    stage: str | None
+    progress: float
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    processing_time: float | None
+
+
+class MeetingSpeakerPublic(BaseModel):
+    """A diarized speaker: its label, its display name (``None`` shows the label) and the
+    cosine similarity of the voiceprint that named it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    label: str
+    display_name: str | None
+    similarity: float | None
+
+
+class MeetingOptions(BaseModel):
+    """Processing options given with the upload."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    language: str | None = None
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+
+
+class MeetingPublic(BaseModel):
+    """A meeting as the API shows it (sizes in bytes, durations in seconds)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    original_filename: str
+    content_type: str
+    size_bytes: int
+    duration_seconds: float | None
+    language: str | None
+    status: MeetingStatus
+    stage: str | None
+    progress: float
+    error: str | None
+    task_id: str
+    options: MeetingOptions
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    processing_time: float | None
+    speakers: list[MeetingSpeakerPublic] = []
+
+
+class MeetingPage(BaseModel):
+    """One page of the caller's meetings, newest first."""
+
+    items: list[MeetingPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class SpeakerRename(BaseModel):
+    """Body of ``PATCH /api/v1/meetings/{id}/speakers/{label}``; ``null`` or ``""`` restores the
+    label."""
+
+    name: str | None = Field(max_length=255)
