@@ -427,7 +427,8 @@ def identify(
 
     unnamed = tuple(SpeakerIdentity(label) for label in diarization.labels)
     if source is None or not diarization.labels or (isinstance(source, Sized) and not len(source)):
-        return unnamed
+        with residency.stage("identify"):  # recorded, even with no model to load
+            return unnamed
 
     def infer(embedder: SpeakerEmbedder) -> tuple[Mapping[str, Any], dict[str, Float32Array]]:
         voiceprints = source.voiceprints(embedder)
