@@ -15,6 +15,9 @@ EVAL_DIR = Path(os.environ.get("SCRIBE_EVAL_DIR", ROOT.parent / "shared" / "eval
 os.environ["SCRIBE_ENV_FILE"] = ""
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The voice bank of tests never lands in the user's volumes/ (tests that need one on disk
+# pass their own QDRANT_PATH).
+os.environ.setdefault("QDRANT_PATH", ":memory:")
 
 
 @pytest.fixture(scope="session")

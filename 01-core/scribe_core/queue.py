@@ -19,7 +19,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.kicker import AsyncKicker
 
 from scribe_core.settings import QueueSettings
-from scribe_core.tasks import PROCESS_MEETING, ProcessMeeting
+from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, ProcessMeeting
 
 
 def create_broker(settings: QueueSettings | None = None) -> AsyncBroker:
@@ -63,6 +63,21 @@ async def kick_process_meeting(
     """
     kicker: AsyncKicker[..., object] = AsyncKicker(PROCESS_MEETING, broker, {})
     task = await kicker.with_task_id(task_id).kiq(**ProcessMeeting(meeting_id).to_kwargs())
+    return str(task.task_id)
+
+
+async def kick_enroll_speaker(broker: AsyncBroker, person_id: uuid.UUID) -> str:
+    """Send :data:`~scribe_core.tasks.ENROLL_SPEAKER` for a committed ``people`` row.
+
+    Args:
+        broker: A started broker.
+        person_id: The person whose pending samples the worker embeds.
+
+    Returns:
+        The Taskiq task id of the message.
+    """
+    kicker: AsyncKicker[..., object] = AsyncKicker(ENROLL_SPEAKER, broker, {})
+    task = await kicker.kiq(**EnrollSpeaker(person_id).to_kwargs())
     return str(task.task_id)
 
 

@@ -351,6 +351,52 @@ class QueueSettings(BaseSettings):
         return "redis" if self.redis_url else "memory"
 
 
+class VoiceBankSettings(BaseSettings):
+    """The voice bank: where voiceprints are stored (Qdrant) and what an enrolment needs.
+
+    ``QDRANT_URL`` set → a Qdrant server (the ``qdrant`` service of ``01-core``), with
+    ``QDRANT_API_KEY`` when it requires one; unset → qdrant-client's local mode, kept on disk
+    in ``QDRANT_PATH`` (default ``$SCRIBE_DATA_DIR/qdrant-local``; ``:memory:`` for a
+    throwaway bank). Local mode allows one process per folder, which is what ``scribe serve``
+    is.
+
+    Environment variables: ``QDRANT_URL``, ``QDRANT_API_KEY``, ``QDRANT_PATH``,
+    ``QDRANT_COLLECTION_PREFIX``, ``ENROLMENT_MIN_SPEECH_SECONDS``,
+    ``ENROLMENT_MAX_BYTES``, ``SCRIBE_DATA_DIR``.
+    """
+
+    model_config = _ENV
+
+    qdrant_url: str | None = Field(None, alias="QDRANT_URL")
+    """Qdrant server URL, e.g. ``http://qdrant:6333``; unset means local mode."""
+
+    qdrant_api_key: SecretStr | None = Field(None, alias="QDRANT_API_KEY")
+    """API key of the Qdrant server (sent as the ``api-key`` header)."""
+
+    qdrant_path: str | None = Field(None, alias="QDRANT_PATH")
+    """Folder of the local-mode bank (or ``:memory:``); default
+    ``$SCRIBE_DATA_DIR/qdrant-local``."""
+
+    collection_prefix: str = Field(
+        "voiceprints", alias="QDRANT_COLLECTION_PREFIX", pattern=r"^[A-Za-z0-9_-]{1,64}$"
+    )
+    """Collections are named ``<prefix>__<embedder name>__<dimension>``."""
+
+    min_speech_seconds: float = Field(3.0, alias="ENROLMENT_MIN_SPEECH_SECONDS", gt=0)
+    """An enrolment sample with less speech than this (Silero VAD, seconds) is refused."""
+
+    max_sample_bytes: int = Field(200 * 1024**2, alias="ENROLMENT_MAX_BYTES", ge=1)
+    """Largest enrolment recording accepted by the API, in bytes (413 above it)."""
+
+    data_dir: Path = Field(DEFAULT_DATA_DIR, alias="SCRIBE_DATA_DIR")
+    """Folder of the embedded default's files."""
+
+    @property
+    def local_location(self) -> str:
+        """The local-mode folder (or ``:memory:``) used when ``QDRANT_URL`` is unset."""
+        return self.qdrant_path or str(self.data_dir / "qdrant-local")
+
+
 class AuthSettings(BaseSettings):
     """JWT bearer tokens.
 

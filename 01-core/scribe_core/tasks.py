@@ -14,6 +14,9 @@ from typing import Final
 PROCESS_MEETING: Final = "meetings.process"
 """Run the pipeline on one uploaded meeting."""
 
+ENROLL_SPEAKER: Final = "speakers.enroll"
+"""Embed the pending enrolment samples of one voice bank person and store their voiceprints."""
+
 
 @dataclass(frozen=True)
 class ProcessMeeting:
@@ -37,3 +40,27 @@ class ProcessMeeting:
             ValueError: ``meeting_id`` is not a UUID.
         """
         return cls(uuid.UUID(meeting_id))
+
+
+@dataclass(frozen=True)
+class EnrollSpeaker:
+    """Payload of :data:`ENROLL_SPEAKER`: the person id, nothing else.
+
+    Attributes:
+        person_id: Id of a committed ``people`` row whose ``pending_keys`` name the samples.
+    """
+
+    person_id: uuid.UUID
+
+    def to_kwargs(self) -> dict[str, str]:
+        """Keyword arguments of the task message (JSON-serialisable)."""
+        return {"person_id": str(self.person_id)}
+
+    @classmethod
+    def from_kwargs(cls, person_id: str) -> EnrollSpeaker:
+        """Inverse of :meth:`to_kwargs`.
+
+        Raises:
+            ValueError: ``person_id`` is not a UUID.
+        """
+        return cls(uuid.UUID(person_id))

@@ -5,6 +5,7 @@ Commands:
     ``scribe eval [DIR]``    score the pipeline on the evaluation folders (DER, WER, identification,
                              real-time factor, peak memory) and print one table.
     ``scribe serve``         the embedded default: gateway + queue + pipeline in one process.
+    ``scribe enroll NAME FILE...``  add a person to the folder voice bank (``VOICE_BANK_DIR``).
 
 Expected failures (missing file, undecodable audio, bad options, unloadable model) print one
 ``error: ...`` line on stderr and exit with status 1 (2 for usage errors).
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scribe_core.domain import ProcessingOptions
-from scribe_core.errors import ScribeError
+from scribe_core.errors import BadInputError, ScribeError
 from scribe_core.exporters import FORMATS, export
 
 EXIT_ERROR = 1
@@ -96,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
         "ami-30s,fleurs,jfk,multilingual (default all)",
     )
 
+    n = sub.add_parser(
+        "enroll",
+        help="add a person to the folder voice bank from recordings of their voice",
+        description="Each recording is converted to 16 kHz mono WAV into VOICE_BANK/NAME/, "
+        "after the same speech check and embedding as the API's enrolment (refused with a "
+        "reason when it holds too little speech).",
+    )
+    n.add_argument("name", help="the person's name, as it will appear in transcripts")
+    n.add_argument("files", nargs="+", type=Path, metavar="FILE", help="recordings")
+    n.add_argument(
+        "--voice-bank", type=Path, default=None, help="voice bank folder (default VOICE_BANK_DIR)"
+    )
+
     s = sub.add_parser("serve", help="embedded default: gateway + pipeline in one process")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
@@ -169,6 +183,43 @@ def _eval(args: argparse.Namespace) -> int:
     return eval_main(args.dir, only)
 
 
+def _enroll(args: argparse.Namespace) -> int:
+    import re
+    import shutil
+    import tempfile
+
+    from scribe_core.settings import VoiceBankSettings, get_pipeline_settings
+    from scribe_worker.convert import convert, read_wav
+    from scribe_worker.embeddings import load_embedder
+    from scribe_worker.voice_bank import enrolment_embedding
+
+    name = " ".join(args.name.split())
+    if not re.fullmatch(r"[^\W_][\w .-]*", name) or ".." in name:
+        raise UsageError(f"invalid name {args.name!r}: use letters, digits, spaces, '.', '_', '-'")
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise UsageError("no such file: " + ", ".join(missing))
+    settings = get_pipeline_settings()
+    destination = (args.voice_bank or settings.voice_bank_dir) / name
+    min_speech = VoiceBankSettings().min_speech_seconds
+    embedder = load_embedder(settings)
+    with tempfile.TemporaryDirectory(prefix="scribe-enroll-") as tmp:
+        converted = []
+        for index, source in enumerate(args.files):  # check every file before writing any
+            wav = Path(tmp) / f"{index}.wav"
+            convert(source, wav)
+            try:
+                enrolment_embedding(read_wav(wav), embedder, min_speech)
+            except ScribeError as exc:
+                raise BadInputError(f"{source.name}: {exc.detail}") from exc
+            converted.append((source, wav))
+        destination.mkdir(parents=True, exist_ok=True)
+        for source, wav in converted:
+            shutil.move(wav, destination / f"{source.stem}.wav")
+    print(f"enrolled {name!r}: {len(converted)} recording(s) in {destination}/")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from scribe_worker.serve import serve
 
@@ -191,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("faster_whisper").setLevel(logging.ERROR)
-    handlers = {"process": _process, "eval": _eval, "serve": _serve}
+    handlers = {"process": _process, "eval": _eval, "serve": _serve, "enroll": _enroll}
     try:
         return handlers[args.command](args)
     except UsageError as exc:

@@ -59,6 +59,7 @@ from scribe_core.settings import PipelineSettings, QueueSettings, get_pipeline_s
 from scribe_core.storage import ObjectNotFoundError, ObjectStore, StorageError, results_prefix
 
 if TYPE_CHECKING:
+    from scribe_core.voiceprints import VoiceprintStore
     from scribe_worker.pipeline import PipelineResult, VoiceprintSource
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,9 @@ class WorkerContext:
         broker: Broker used by the sweeper to queue meetings again.
         queue: Lease, sweep and retry settings.
         pipeline_settings: Models and backends (``None``: from the environment).
-        voiceprints_for: Voice bank of a meeting's owner (``None``: no identification).
+        voiceprints_for: Voice bank of a meeting's owner (``None``: no identification);
+            :func:`scribe_worker.voice_bank.qdrant_voice_bank` in the platform.
+        voiceprint_store: Where ``speakers.enroll`` stores enrolment samples (Qdrant).
         run_pipeline: The pipeline entry point (:func:`scribe_worker.pipeline.run_pipeline`).
         work_dir: Parent folder of the per-task temporary directories (system default when
             ``None``).
@@ -134,6 +137,7 @@ class WorkerContext:
     queue: QueueSettings = field(default_factory=QueueSettings)
     pipeline_settings: PipelineSettings | None = None
     voiceprints_for: VoiceprintsFor = lambda _owner: None
+    voiceprint_store: VoiceprintStore | None = None
     run_pipeline: RunPipeline = _default_run_pipeline
     work_dir: Path | None = None
     engine: AsyncEngine | None = None

@@ -1,7 +1,8 @@
 """``scribe serve``: the embedded default, the whole platform in one process.
 
 The gateway (FastAPI on uvicorn), the in-process Taskiq broker and the pipeline share one
-process; the database is a SQLite file and the object store a local directory, both under
+process; the database is a SQLite file, the object store a local directory and the voice bank Qdrant
+in local mode, all under
 ``SCRIBE_DATA_DIR`` (``volumes/``), so the full API works on a laptop with no server
 installed. ``DATABASE_URL``/``POSTGRES_HOST`` or ``MINIO_ENDPOINT`` still switch the database
 or the store to a server; the queue is always in-process here (a separate worker is not
@@ -28,8 +29,10 @@ from scribe_core.settings import (
     StorageSettings,
 )
 from scribe_core.storage import create_store
-from scribe_worker.jobs import WorkerContext, shared_voice_bank
+from scribe_core.voiceprints import VoiceprintStore
+from scribe_worker.jobs import WorkerContext
 from scribe_worker.tasks import attach_context, build_broker
+from scribe_worker.voice_bank import qdrant_voice_bank
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -76,6 +79,7 @@ def build_app(gateway: GatewaySettings | None = None) -> FastAPI:
         engine=create_engine(database),
         store=create_store(storage),
     )
+    voiceprints = VoiceprintStore.from_settings()  # the gateway's client (one per location)
     attach_context(
         broker,
         WorkerContext(
@@ -83,7 +87,8 @@ def build_app(gateway: GatewaySettings | None = None) -> FastAPI:
             store=platform.store,
             broker=broker,
             queue=queue,
-            voiceprints_for=shared_voice_bank(),
+            voiceprints_for=qdrant_voice_bank(voiceprints),
+            voiceprint_store=voiceprints,
             in_process=True,
         ),
     )

@@ -1,5 +1,5 @@
 """The Taskiq side of the worker: the broker, its start-up/shutdown events and the
-``meetings.process`` task.
+``meetings.process`` and ``speakers.enroll`` tasks.
 
 Run a worker (one per GPU, one task at a time)::
 
@@ -27,8 +27,10 @@ from scribe_core.db.migrate import upgrade
 from scribe_core.queue import create_broker
 from scribe_core.settings import DatabaseSettings, QueueSettings, StorageSettings
 from scribe_core.storage import StorageError, create_store
-from scribe_core.tasks import PROCESS_MEETING, ProcessMeeting
-from scribe_worker.jobs import WorkerContext, process_meeting, run_sweeper, shared_voice_bank
+from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, ProcessMeeting
+from scribe_core.voiceprints import VoiceprintStore
+from scribe_worker.jobs import WorkerContext, process_meeting, run_sweeper
+from scribe_worker.voice_bank import enroll_person, qdrant_voice_bank
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,20 @@ async def process_meeting_task(
     worker: WorkerContext = getattr(context.state, _CONTEXT)
     outcome = await process_meeting(worker, payload.meeting_id)
     return outcome.value
+
+
+async def enroll_speaker_task(
+    person_id: str, context: Annotated[Context, TaskiqDepends()]
+) -> str:
+    """``speakers.enroll``: embed a voice bank person's pending samples (payload: its id only).
+
+    Returns:
+        The person's new status (``READY``, ``FAILED``, ``PENDING``) or ``gone``.
+    """
+    payload = EnrollSpeaker.from_kwargs(person_id)
+    worker: WorkerContext = getattr(context.state, _CONTEXT)
+    status = await enroll_person(worker, payload.person_id)
+    return "gone" if status is None else status.value
 
 
 async def _startup(state: TaskiqState) -> None:
@@ -71,12 +87,14 @@ async def _context_from_settings(broker: AsyncBroker) -> WorkerContext:
             await anyio.to_thread.run_sync(store.ensure_bucket)
         except StorageError as exc:
             logger.warning("object store not ready at start-up: %s", exc.detail)
+    voiceprints = VoiceprintStore.from_settings()
     return WorkerContext(
         sessions=create_sessionmaker(engine),
         store=store,
         broker=broker,
         queue=QueueSettings(),
-        voiceprints_for=shared_voice_bank(),
+        voiceprints_for=qdrant_voice_bank(voiceprints),
+        voiceprint_store=voiceprints,
         engine=engine,
     )
 
@@ -93,7 +111,8 @@ async def _shutdown(state: TaskiqState) -> None:
 
 
 def build_broker(queue: QueueSettings | None = None) -> AsyncBroker:
-    """A broker with the ``meetings.process`` task and the worker events registered.
+    """A broker with the ``meetings.process`` and ``speakers.enroll`` tasks and the worker
+    events registered.
 
     Args:
         queue: Queue settings (``REDIS_URL`` selects Redis streams); from the environment when
@@ -101,6 +120,7 @@ def build_broker(queue: QueueSettings | None = None) -> AsyncBroker:
     """
     broker = create_broker(queue)
     broker.register_task(process_meeting_task, task_name=PROCESS_MEETING)
+    broker.register_task(enroll_speaker_task, task_name=ENROLL_SPEAKER)
     broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, _startup)
     broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, _shutdown)
     broker.state.broker = broker

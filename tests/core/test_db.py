@@ -33,7 +33,8 @@ from scribe_core.db import (
 from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.testing import postgres_server_url, temporary_database, unreachable
 
-TABLES = {"users", "meetings", "meeting_speakers"}
+TABLES = {"users", "meetings", "meeting_speakers", "people"}
+INITIAL_REVISION = "b59a7e8975b4"
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +74,11 @@ async def test_migrations_upgrade_downgrade_upgrade_on_postgresql(postgres_url: 
         await upgrade(engine)
         tables, enums = await _schema(engine)
         assert tables == TABLES
-        assert enums == {"meeting_status"}
+        assert enums == {"meeting_status", "person_status"}
         assert await _drift(engine) == []
+
+        await downgrade(engine, INITIAL_REVISION)  # the voice bank migration alone
+        assert await _schema(engine) == (TABLES - {"people"}, {"meeting_status"})
 
         await downgrade(engine)
         assert await _schema(engine) == (set(), set()), "downgrade must leave no table or enum"

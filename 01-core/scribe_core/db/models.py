@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 ORM models: users, meetings and the speakers of each meeting.
+"""SQLAlchemy 2 ORM models: users, meetings, the speakers of each meeting, and the people of
+each user's voice bank.
 
 Conventions (after polarsource/polar ``server/polar/models``): UUID primary keys generated in
 Python, timezone-aware UTC timestamps ending in ``_at``, a ``MetaData`` naming convention so
@@ -213,3 +214,49 @@ class MeetingSpeaker(Base):
     similarity: Mapped[float | None] = mapped_column(Float)
 
     meeting: Mapped[Meeting] = relationship(back_populates="speakers", lazy="raise")
+
+
+class PersonStatus(enum.StrEnum):
+    """Enrolment state of a voice bank person: PENDING → READY | FAILED.
+
+    PENDING while the worker embeds newly added samples (``speakers.enroll``); READY once at
+    least one sample is in the voiceprint store; FAILED when no sample could be used (the
+    reason, e.g. too little speech, is in ``error``).
+    """
+
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class Person(Base):
+    """A person enrolled in a user's voice bank.
+
+    The voiceprints themselves live in Qdrant (:mod:`scribe_core.voiceprints`), one point per
+    enrolment sample; the original enrolment recordings in the object store under
+    ``voicebank/{owner_id}/{person_id}/``.
+
+    Attributes:
+        owner_id: The user whose voice bank this is; only their meetings are matched against it.
+        name: Name given to the speakers it matches (unique per owner).
+        status: See :class:`PersonStatus`.
+        error: Why the last enrolment refused samples (or failed), else ``None``.
+        num_samples: Enrolment samples stored as voiceprint points.
+        pending_keys: Object keys of uploaded samples the worker has not embedded yet.
+        created_at / updated_at: UTC timestamps.
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[PersonStatus] = mapped_column(
+        Enum(PersonStatus, name="person_status"), default=PersonStatus.PENDING
+    )
+    error: Mapped[str | None] = mapped_column(Text)
+    num_samples: Mapped[int] = mapped_column(Integer, default=0)
+    pending_keys: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -19,6 +19,7 @@ from scribe_gateway import health
 from scribe_gateway.auth.endpoints import router as auth_router
 from scribe_gateway.meetings.endpoints import router as meetings_router
 from scribe_gateway.platform import Platform
+from scribe_gateway.speakers.endpoints import router as speakers_router
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth_router)
     api.include_router(meetings_router)
+    api.include_router(speakers_router)
     app.include_router(api)
     app.include_router(health.router)
     return app

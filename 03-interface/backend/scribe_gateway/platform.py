@@ -24,8 +24,10 @@ from scribe_core.settings import (
     GatewaySettings,
     QueueSettings,
     StorageSettings,
+    VoiceBankSettings,
 )
 from scribe_core.storage import ObjectStore, StorageError, create_store
+from scribe_core.voiceprints import VoiceprintStore
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ class Platform:
         store: The object store.
         broker: The Taskiq broker tasks are sent with.
         jwt_secret: The key signing access tokens.
+        voice_bank: Voice bank settings (enrolment limits, Qdrant location).
+        voiceprints: The voiceprint store (Qdrant), opened on first use.
     """
 
     gateway: GatewaySettings
@@ -57,6 +61,15 @@ class Platform:
     store: ObjectStore
     broker: AsyncBroker
     jwt_secret: str = field(repr=False)
+    voice_bank: VoiceBankSettings = field(default_factory=VoiceBankSettings)
+    _voiceprints: VoiceprintStore | None = field(default=None, repr=False)
+
+    @property
+    def voiceprints(self) -> VoiceprintStore:
+        """The voiceprint store (qdrant-client, no torch), opened on first use."""
+        if self._voiceprints is None:
+            self._voiceprints = VoiceprintStore.from_settings(self.voice_bank)
+        return self._voiceprints
 
     @classmethod
     def from_settings(
@@ -70,6 +83,8 @@ class Platform:
         broker: AsyncBroker | None = None,
         engine: AsyncEngine | None = None,
         store: ObjectStore | None = None,
+        voice_bank: VoiceBankSettings | None = None,
+        voiceprints: VoiceprintStore | None = None,
     ) -> Platform:
         """Build the clients; settings not given are read from the environment and ``.env``.
 
@@ -78,6 +93,8 @@ class Platform:
                 passes the worker's in-process broker).
             engine: An engine to share instead of creating one.
             store: A store to share instead of creating one.
+            voice_bank: Voice bank settings.
+            voiceprints: A voiceprint store to share instead of opening one.
 
         Raises:
             pydantic.ValidationError: A setting is invalid (e.g. a placeholder ``JWT_SECRET``
@@ -106,6 +123,8 @@ class Platform:
             store=store or create_store(storage),
             broker=broker or create_broker(queue),
             jwt_secret=jwt_secret,
+            voice_bank=voice_bank or VoiceBankSettings(),
+            _voiceprints=voiceprints,
         )
 
     async def start(self) -> None:

@@ -210,6 +210,98 @@ export interface paths {
         patch: operations["rename_speaker_api_v1_meetings__meeting_id__speakers__label__patch"];
         trace?: never;
     };
+    "/api/v1/speakers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Speakers
+         * @description The people of the caller's voice bank, by name.
+         */
+        get: operations["list_speakers_api_v1_speakers_get"];
+        put?: never;
+        /**
+         * Create Speaker
+         * @description Enrol a person: the recordings are stored, the person is PENDING until the worker has
+         *     checked (VAD) and embedded them (``speakers.enroll``), then READY, or FAILED with the
+         *     reason (e.g. too little speech).
+         */
+        post: operations["create_speaker_api_v1_speakers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/speakers/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Speaker
+         * @description One person of the caller's voice bank (poll it for the enrolment status).
+         */
+        get: operations["get_speaker_api_v1_speakers__person_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Speaker
+         * @description Remove a person: voiceprint points, enrolment recordings and row.
+         */
+        delete: operations["delete_speaker_api_v1_speakers__person_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/speakers/{person_id}/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Speaker Samples
+         * @description Add recordings to a person (PENDING until embedded); the voiceprint is the normalised
+         *     mean of all samples.
+         */
+        post: operations["add_speaker_samples_api_v1_speakers__person_id__samples_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/speakers/{label}/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enroll Meeting Speaker
+         * @description Enrol a meeting's speaker from its stored embedding under ``name`` (one more sample
+         *     when that person exists) and rename the speaker in the meeting.
+         */
+        post: operations["enroll_meeting_speaker_api_v1_meetings__meeting_id__speakers__label__enroll_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -254,6 +346,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Body_add_speaker_samples_api_v1_speakers__person_id__samples_post */
+        Body_add_speaker_samples_api_v1_speakers__person_id__samples_post: {
+            /**
+             * File
+             * @description One or more recordings of the person alone (any format ffmpeg reads); each needs at least `ENROLMENT_MIN_SPEECH_SECONDS` of speech.
+             */
+            file: string[];
+        };
+        /** Body_create_speaker_api_v1_speakers_post */
+        Body_create_speaker_api_v1_speakers_post: {
+            /** Name */
+            name: string;
+            /**
+             * File
+             * @description One or more recordings of the person alone (any format ffmpeg reads); each needs at least `ENROLMENT_MIN_SPEECH_SECONDS` of speech.
+             */
+            file: string[];
+        };
         /** Body_token_api_v1_auth_token_post */
         Body_token_api_v1_auth_token_post: {
             /** Grant Type */
@@ -405,6 +515,50 @@ export interface components {
          */
         MeetingStatus: "PENDING" | "PROCESSING" | "COMPLETED" | "FAILED";
         /**
+         * PersonPublic
+         * @description A person of the caller's voice bank.
+         *
+         *     ``status`` is PENDING while the worker embeds new samples, READY once a voiceprint exists,
+         *     FAILED when no sample could be used (``error`` says why, e.g. too little speech).
+         */
+        PersonPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            status: components["schemas"]["PersonStatus"];
+            /** Error */
+            error: string | null;
+            /**
+             * Num Samples
+             * @description Enrolment samples stored as voiceprint points.
+             */
+            num_samples: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * PersonStatus
+         * @description Enrolment state of a voice bank person: PENDING → READY | FAILED.
+         *
+         *     PENDING while the worker embeds newly added samples (``speakers.enroll``); READY once at
+         *     least one sample is in the voiceprint store; FAILED when no sample could be used (the
+         *     reason, e.g. too little speech, is in ``error``).
+         * @enum {string}
+         */
+        PersonStatus: "PENDING" | "READY" | "FAILED";
+        /**
          * ProcessAccepted
          * @description Answer of ``POST /api/v1/process`` (HTTP 202): poll ``status_url`` until COMPLETED.
          */
@@ -436,6 +590,14 @@ export interface components {
             };
             /** Detail */
             detail?: string | null;
+        };
+        /**
+         * SpeakerEnroll
+         * @description Enrol a meeting's speaker under a name (an existing person gets one more sample).
+         */
+        SpeakerEnroll: {
+            /** Name */
+            name: string;
         };
         /**
          * SpeakerRename
@@ -1083,6 +1245,361 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeetingPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_speakers_api_v1_speakers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonPublic"][];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_speaker_api_v1_speakers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_create_speaker_api_v1_speakers_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body over the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_speaker_api_v1_speakers__person_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_speaker_api_v1_speakers__person_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_speaker_samples_api_v1_speakers__person_id__samples_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_add_speaker_samples_api_v1_speakers__person_id__samples_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body over the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enroll_meeting_speaker_api_v1_meetings__meeting_id__speakers__label__enroll_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+                label: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpeakerEnroll"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing, invalid or expired bearer token */

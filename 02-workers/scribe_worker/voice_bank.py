@@ -1,0 +1,242 @@
+"""The worker side of the voice bank: enrolment (``speakers.enroll``) and the Qdrant-backed
+:class:`~scribe_worker.pipeline.VoiceprintSource` of a meeting's owner.
+
+Enrolment of one recording (:func:`enrolment_embedding`, shared by the API's
+``speakers.enroll`` task, ``scribe enroll`` and, through it, ``manage.sh enroll``): decode to
+16 kHz mono with ffmpeg (:func:`scribe_worker.convert.load_audio`), refuse it when Silero VAD
+finds less than ``ENROLMENT_MIN_SPEECH_SECONDS`` of speech, then embed the whole recording
+with the pipeline's speaker embedder (``embedder.embed``, exactly as
+:class:`~scribe_worker.identify.FolderVoiceBank` does, so both banks live in the space the
+threshold was calibrated in).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import tempfile
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+import anyio.to_thread
+import numpy as np
+
+from scribe_core.db import Person, PersonStatus
+from scribe_core.errors import BadInputError, ScribeError
+from scribe_core.settings import PipelineSettings, VoiceBankSettings, get_pipeline_settings
+from scribe_core.storage import ObjectStore
+from scribe_core.voiceprints import UPLOAD_SOURCE, VoiceprintStore
+from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+
+if TYPE_CHECKING:
+    from scribe_worker.jobs import VoiceprintsFor, WorkerContext
+
+logger = logging.getLogger(__name__)
+
+
+class TooLittleSpeechError(BadInputError):
+    """An enrolment recording holds less speech than ``ENROLMENT_MIN_SPEECH_SECONDS``."""
+
+
+def speech_seconds(waveform: Float32Array) -> float:
+    """Seconds of speech Silero VAD finds in a 16 kHz mono waveform of shape ``(N,)``."""
+    from scribe_worker.vad import detect_speech
+
+    return float(sum(end - start for start, end in detect_speech(waveform)))
+
+
+def enrolment_embedding(
+    waveform: Float32Array, embedder: SpeakerEmbedder, min_speech_seconds: float
+) -> Float32Array:
+    """The embedding of one enrolment recording.
+
+    Args:
+        waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
+        embedder: The identification stage's embedder (its space is the collection's).
+        min_speech_seconds: Least speech (VAD, seconds) accepted.
+
+    Returns:
+        Unit-norm ``(D,)`` float32 vector of the whole recording (``embedder.embed``).
+
+    Raises:
+        TooLittleSpeechError: VAD finds less than ``min_speech_seconds`` of speech.
+    """
+    found = speech_seconds(waveform)
+    if found < min_speech_seconds:
+        raise TooLittleSpeechError(
+            f"too little speech: {found:.1f} s detected, at least {min_speech_seconds:g} s needed"
+        )
+    try:
+        return l2_normalise(np.asarray(embedder.embed(waveform), dtype=np.float32))
+    except ValueError as exc:
+        raise TooLittleSpeechError(f"cannot embed the recording: {exc}") from exc
+
+
+def enrolment_file_embedding(
+    path: Path, embedder: SpeakerEmbedder, min_speech_seconds: float
+) -> Float32Array:
+    """:func:`enrolment_embedding` of a recording in any format ffmpeg decodes.
+
+    Raises:
+        AudioDecodeError: ffmpeg cannot decode the file, or it holds no audio.
+        TooLittleSpeechError: See :func:`enrolment_embedding`.
+    """
+    from scribe_worker.convert import load_audio
+
+    return enrolment_embedding(load_audio(path), embedder, min_speech_seconds)
+
+
+# -- identification from Qdrant -----------------------------------------------------------
+
+
+class QdrantVoiceBank:
+    """The voiceprints of one user's voice bank in the embedder's Qdrant collection.
+
+    A :class:`~scribe_worker.pipeline.VoiceprintSource`. Only points whose payload names
+    ``owner_id`` are read, so a meeting is never matched against another user's voice bank.
+
+    Args:
+        store: The voiceprint store.
+        owner_id: The meeting's owner.
+    """
+
+    def __init__(self, store: VoiceprintStore, owner_id: uuid.UUID) -> None:
+        self.store = store
+        self.owner_id = owner_id
+
+    def __len__(self) -> int:
+        """Samples of the owner in any space (0: the identify stage loads no model)."""
+        return self.store.count(self.owner_id)
+
+    def voiceprints(self, embedder: SpeakerEmbedder) -> dict[str, Float32Array]:
+        """Name → unit-norm ``(D,)`` voiceprint: normalised mean of each person's samples in
+        ``embedder``'s collection (``embedder.name`` and ``embedder.dimension``)."""
+        prints = self.store.voiceprints(
+            model=embedder.name, dimension=embedder.dimension, owner_id=self.owner_id
+        )
+        return {p.name: p.vector for p in prints.values()}
+
+
+def qdrant_voice_bank(store: VoiceprintStore) -> VoiceprintsFor:
+    """``WorkerContext.voiceprints_for`` reading each meeting owner's voice bank from Qdrant."""
+    return lambda owner_id: QdrantVoiceBank(store, owner_id)
+
+
+# -- the speakers.enroll job --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    key: str
+    vector: Float32Array | None
+    reason: str | None
+
+
+def _embed_samples(
+    store: ObjectStore,
+    keys: Sequence[str],
+    settings: PipelineSettings,
+    min_speech_seconds: float,
+    work_dir: Path | None,
+) -> tuple[str, int, list[_Embedded]]:
+    """Download, check and embed each sample (in a worker thread); the embedder is released
+    before returning. Returns ``(embedder name, dimension, results)``."""
+    from scribe_worker.embeddings import load_embedder
+
+    embedder = load_embedder(settings)
+    results: list[_Embedded] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="scribe-enrol-", dir=work_dir) as tmp:
+            for index, key in enumerate(keys):
+                filename = PurePosixPath(key).name
+                path = Path(tmp) / f"{index}{PurePosixPath(key).suffix.lower()[:10]}"
+                try:
+                    store.download_file(key, path)
+                    vector = enrolment_file_embedding(path, embedder, min_speech_seconds)
+                except ScribeError as exc:
+                    results.append(_Embedded(key, None, f"{filename}: {exc.detail}"))
+                    continue
+                results.append(_Embedded(key, vector, None))
+        return embedder.name, embedder.dimension, results
+    finally:
+        del embedder
+        gc.collect()
+
+
+async def enroll_person(
+    context: WorkerContext,
+    person_id: uuid.UUID,
+    voice_bank: VoiceBankSettings | None = None,
+) -> PersonStatus | None:
+    """Body of ``speakers.enroll``: embed a person's pending samples and store them in Qdrant.
+
+    Each pending recording is decoded, checked for speech and embedded
+    (:func:`enrolment_file_embedding`); usable samples become points of the embedder's
+    collection, refused ones are deleted from the object store and their reasons kept in
+    ``error``. The person ends READY when it has at least one sample in that collection,
+    FAILED otherwise (PENDING while more samples were added meanwhile).
+
+    Args:
+        context: The worker's clients; ``voiceprint_store`` must be set.
+        person_id: The ``people`` row.
+        voice_bank: Gives ``ENROLMENT_MIN_SPEECH_SECONDS``; from the environment when ``None``.
+
+    Returns:
+        The person's new status, or ``None`` when it was deleted (its new points are removed).
+
+    Raises:
+        RuntimeError: The context has no voiceprint store.
+    """
+    vstore = context.voiceprint_store
+    if vstore is None:
+        raise RuntimeError("this worker has no voiceprint store (WorkerContext.voiceprint_store)")
+    voice_bank = voice_bank or VoiceBankSettings()
+    async with context.sessions() as session:
+        person = await session.get(Person, person_id)
+        if person is None:
+            return None
+        keys, owner_id, name = list(person.pending_keys), person.owner_id, person.name
+    settings = context.pipeline_settings or get_pipeline_settings()
+    async with context.lock:  # one model at a time per worker process
+        model, dimension, results = await anyio.to_thread.run_sync(
+            _embed_samples, context.store, keys, settings, voice_bank.min_speech_seconds,
+            context.work_dir,
+        )  # fmt: skip
+    good = [r for r in results if r.vector is not None]
+    if good:
+        await anyio.to_thread.run_sync(
+            lambda: vstore.add_samples(
+                model=model, owner_id=owner_id, person_id=person_id, name=name,
+                vectors=np.stack([r.vector for r in good if r.vector is not None]),
+                sources=[UPLOAD_SOURCE] * len(good),
+            )
+        )  # fmt: skip
+    refused = [r for r in results if r.vector is None]
+    if refused:
+        await anyio.to_thread.run_sync(context.store.delete, [r.key for r in refused])
+    count = await anyio.to_thread.run_sync(
+        lambda: vstore.count(owner_id, person_id, model=model, dimension=dimension)
+    )
+    async with context.sessions() as session:
+        person = await session.get(Person, person_id, with_for_update=True)
+        if person is None:  # deleted while embedding
+            await anyio.to_thread.run_sync(vstore.delete_person, owner_id, person_id)
+            return None
+        remaining = [k for k in person.pending_keys if k not in set(keys)]
+        person.pending_keys = remaining
+        person.num_samples = count
+        person.error = "; ".join(str(r.reason) for r in refused)[:2000] or None
+        if remaining:
+            person.status = PersonStatus.PENDING
+        else:
+            person.status = PersonStatus.READY if count else PersonStatus.FAILED
+        status = person.status
+        await session.commit()
+    logger.info(
+        "enrolled %s (%s): %d sample(s) stored, %d refused",
+        name, person_id, len(good), len(refused),
+    )  # fmt: skip
+    return status
