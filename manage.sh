@@ -267,6 +267,12 @@ cmd_enroll() {
   for file in "$@"; do
     [ -f "$file" ] || die "no such file: $file"
   done
+  # With the Python environment: `scribe enroll`, the same speech check, conversion and
+  # embedding as the API's enrolment. Without it (a Docker-only host): convert with ffmpeg;
+  # the worker checks and embeds the recordings when it builds its voiceprints.
+  if [ -x "$ROOT/.venv/bin/scribe" ]; then
+    exec "$ROOT/.venv/bin/scribe" enroll "$name" "$@" --voice-bank "$ROOT/$VOICE_BANK"
+  fi
   local dest="$VOICE_BANK/$name" count=0 base out err use_docker=""
   # 16 kHz mono PCM WAV, the pipeline's working format: the host's ffmpeg, else the worker
   # image's (then the recordings and the voice bank are bind-mounted into it).

@@ -71,9 +71,7 @@ class PipelineSettings(BaseSettings):
     """Speaker embedder for clustering and identification: ``resemblyzer`` (GE2E, weights in
     the wheel) or ``wespeaker`` (WeSpeaker ResNet34 through pyannote.audio)."""
 
-    wespeaker_model: str = Field(
-        "pyannote/wespeaker-voxceleb-resnet34-LM", alias="WESPEAKER_MODEL"
-    )
+    wespeaker_model: str = Field("pyannote/wespeaker-voxceleb-resnet34-LM", alias="WESPEAKER_MODEL")
     """Hub id or local directory/checkpoint of the WeSpeaker ResNet34 model."""
 
     hf_token: str | None = Field(None, alias="HF_TOKEN")

@@ -240,3 +240,13 @@ def unreachable(url: str) -> str | None:
     except OSError as exc:
         return f"{address[0]}:{address[1]} unreachable ({exc})"
     return None
+
+
+def require_server(url: str, name: str) -> None:
+    """Skip the calling test when ``url`` is unreachable, except under CI (``CI=true``),
+    where a missing PostgreSQL or Redis must fail the run instead of hiding it."""
+    import pytest
+
+    reason = unreachable(url)
+    if reason and os.environ.get("CI") != "true":
+        pytest.skip(f"{name}: {reason}")

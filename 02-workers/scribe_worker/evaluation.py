@@ -72,9 +72,10 @@ def _pct(x: float) -> str:
 
 
 def _run_note(doc: FusionDocument) -> str:
+    """Real-time factor and the peak RSS of each stage, e.g. ``RTF 0.50; peak MiB diarize 630``."""
     stages = doc.metadata.get("stages", {})
-    peak = max((s["peak_rss_bytes"] for s in stages.values()), default=0)
-    return f"RTF {doc.metadata.get('real_time_factor')}, peak RSS {peak / 2**20:.0f} MiB"
+    peaks = " ".join(f"{name} {s['peak_rss_bytes'] / 2**20:.0f}" for name, s in stages.items())
+    return f"RTF {doc.metadata.get('real_time_factor')}; peak RSS MiB: {peaks}"
 
 
 class Evaluator:

@@ -181,4 +181,6 @@ class ModelResidency:
 
     def metadata(self) -> dict[str, Any]:
         """Per-stage usage as a JSON-ready mapping (stored in the fusion document)."""
-        return {name: {**asdict(u), "seconds": round(u.seconds, 3)} for name, u in self.usage.items()}
+        return {
+            name: {**asdict(u), "seconds": round(u.seconds, 3)} for name, u in self.usage.items()
+        }

@@ -25,10 +25,16 @@ from taskiq import AsyncBroker, Context, TaskiqDepends, TaskiqEvents, TaskiqStat
 from scribe_core.db import create_engine, create_sessionmaker
 from scribe_core.db.migrate import upgrade
 from scribe_core.queue import create_broker
-from scribe_core.settings import DatabaseSettings, QueueSettings, StorageSettings
+from scribe_core.settings import (
+    DatabaseSettings,
+    QueueSettings,
+    StorageSettings,
+    get_pipeline_settings,
+)
 from scribe_core.storage import StorageError, create_store
 from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, ProcessMeeting
 from scribe_core.voiceprints import VoiceprintStore
+from scribe_worker.gpu import check_device
 from scribe_worker.jobs import WorkerContext, process_meeting, run_sweeper
 from scribe_worker.voice_bank import enroll_person, qdrant_voice_bank
 
@@ -52,9 +58,7 @@ async def process_meeting_task(
     return outcome.value
 
 
-async def enroll_speaker_task(
-    person_id: str, context: Annotated[Context, TaskiqDepends()]
-) -> str:
+async def enroll_speaker_task(person_id: str, context: Annotated[Context, TaskiqDepends()]) -> str:
     """``speakers.enroll``: embed a voice bank person's pending samples (payload: its id only).
 
     Returns:
@@ -70,6 +74,9 @@ async def _startup(state: TaskiqState) -> None:
     """Create the worker's clients (unless a context was attached), then start the sweeper."""
     worker: WorkerContext | None = getattr(state, _CONTEXT, None)
     if worker is None:
+        # A standalone GPU worker says in one line which device it uses, and stops here
+        # when REQUIRE_GPU is set and no usable GPU is there.
+        check_device(get_pipeline_settings())
         worker = await _context_from_settings(state.broker)
         setattr(state, _CONTEXT, worker)
     setattr(state, _SWEEPER, asyncio.create_task(run_sweeper(worker)))

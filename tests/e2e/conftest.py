@@ -4,7 +4,6 @@ SeaweedFS S3 server with enforced credentials, and the gateway as a separate
 
 from __future__ import annotations
 
-import os
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -18,21 +17,15 @@ from scribe_core.testing import (
     SeaweedS3,
     postgres_server_url,
     redis_server_url,
+    require_server,
     temporary_database,
-    unreachable,
 )
-
-
-def _require(url: str, name: str) -> None:
-    reason = unreachable(url)
-    if reason and os.environ.get("CI") != "true":
-        pytest.skip(f"{name}: {reason}")
 
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    _require(postgres_server_url(), "PostgreSQL")
-    _require(redis_server_url(), "Redis")
+    require_server(postgres_server_url(), "PostgreSQL")
+    require_server(redis_server_url(), "Redis")
     workdir = tmp_path_factory.mktemp("e2e")
     queue = f"scribe-e2e:{uuid.uuid4().hex[:8]}"
     client = redis.Redis.from_url(redis_server_url())

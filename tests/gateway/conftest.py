@@ -4,7 +4,6 @@ session; no worker runs here (the queue is inspected instead)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -27,17 +26,11 @@ from scribe_core.testing import (
     free_ports,
     postgres_server_url,
     redis_server_url,
+    require_server,
     temporary_database,
-    unreachable,
 )
 from scribe_gateway.app import create_app
 from scribe_gateway.platform import Platform
-
-
-def _require(url: str, name: str) -> None:
-    reason = unreachable(url)
-    if reason and os.environ.get("CI") != "true":
-        pytest.skip(f"{name}: {reason}")
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +43,7 @@ def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
 @pytest.fixture(scope="session")
 def gateway_database_url() -> Iterator[str]:
     """A throwaway PostgreSQL database (migrated by the gateway at start-up)."""
-    _require(postgres_server_url(), "PostgreSQL")
+    require_server(postgres_server_url(), "PostgreSQL")
     with temporary_database(postgres_server_url(), prefix="scribe_test_gateway") as url:
         yield url
 
@@ -58,7 +51,7 @@ def gateway_database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def gateway(weed: SeaweedS3, gateway_database_url: str) -> Iterator[Gateway]:
     """The gateway on PostgreSQL + Redis streams + S3, served by uvicorn in a thread."""
-    _require(redis_server_url(), "Redis")
+    require_server(redis_server_url(), "Redis")
     queue_name = f"scribe-test:{uuid.uuid4().hex[:8]}"
     platform = Platform.from_settings(
         gateway=GatewaySettings(MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES),
