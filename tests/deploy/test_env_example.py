@@ -32,7 +32,7 @@ READ_BY_LIBRARIES = {
     "CUDA_VISIBLE_DEVICES": "CUDA runtime: which GPU a worker uses",
     "HF_HUB_OFFLINE": "huggingface_hub: never download",
 }
-TEST_ONLY = {"SCRIBE_TEST_POSTGRES_URL", "SCRIBE_TEST_REDIS_URL"}
+TEST_ONLY = {"SCRIBE_TEST_POSTGRES_URL", "SCRIBE_TEST_REDIS_URL", "CI"}
 """Read by ``scribe_core.testing`` (servers of the test suite), not user configuration."""
 
 VARIABLE_LINE = re.compile(r"^(#?)([A-Z][A-Z0-9_]*)=(.*)$")
