@@ -31,14 +31,27 @@ fi
 
 echo "setting up $VENV (first run takes a few minutes)..." >&2
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c .ci/constraints-cpu.txt)
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -U pip
+LOG="$VENV/install.log"
+: > "$LOG"
+# pip's output goes to the log; it is shown only when a step fails.
+pip_install() {
+  echo "  pip install $*" >> "$LOG"
+  if ! "$VENV/bin/python" -m pip install --disable-pip-version-check \
+      -c .ci/constraints-cpu.txt "$@" >> "$LOG" 2>&1; then
+    grep -v "^WARNING: Location" "$LOG" | tail -25 >&2
+    echo "error: pip install $* failed (full log: $LOG)" >&2
+    exit 1
+  fi
+}
+pip_install -U pip
 # CPU torch first, pinned, so nothing later pulls the multi-GB CUDA build.
-"${PIP[@]}" torch==2.13.0
-"${PIP[@]}" -e 01-core -e 02-workers -e 03-interface/backend -r requirements-dev.txt
+echo "  torch (CPU build)..." >&2
+pip_install torch==2.13.0
+echo "  the project's packages and their dependencies..." >&2
+pip_install -e 01-core -e 02-workers -e 03-interface/backend -r requirements-dev.txt
 # resemblyzer pins the old webrtcvad, which no longer imports; webrtcvad-wheels (a
 # dependency of scribe-worker) is the drop-in, so resemblyzer goes in without its deps.
-"${PIP[@]}" --no-deps resemblyzer==0.1.4
+pip_install --no-deps resemblyzer==0.1.4
 # torchaudio from PyPI is a CUDA build: its Python parts work with CPU torch only when its
 # CUDA-linked shared libraries are absent.
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
