@@ -104,18 +104,6 @@ _MIN_POWER = 1e-10
 """Floor (-100 dBFS) of a window's mean power, so digital silence gets a finite gain."""
 
 
-def resolve_device(device: str) -> str:
-    """Map a settings device (``cpu``, ``cuda``, ``auto``) to a torch device string.
-
-    ``auto`` becomes ``cuda`` when torch sees a GPU, else ``cpu``.
-    """
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 class ResemblyzerEmbedder:
     """GE2E speaker embeddings from the ``resemblyzer`` package (weights ship in the wheel).
 
@@ -311,8 +299,8 @@ def load_embedder(settings: PipelineSettings, device: str | None = None) -> Spea
             ``wespeaker`` (WeSpeaker ResNet34 through pyannote.audio, built by
             ``WeSpeakerEmbedder.from_settings``: model ``settings.wespeaker_model``, token
             ``settings.hf_token``, cache and offline mode from the settings).
-        device: torch device; defaults to ``settings.device`` (``auto`` = CUDA when
-            available).
+        device: torch device; defaults to what :func:`scribe_worker.gpu.check_device`
+            resolves from ``settings`` (a worker without a usable GPU falls back to the CPU).
 
     Returns:
         A loaded :class:`SpeakerEmbedder`.
@@ -321,7 +309,10 @@ def load_embedder(settings: PipelineSettings, device: str | None = None) -> Spea
         ModelLoadError: The model cannot be loaded.
         BadInputError: The backend name is unknown.
     """
-    device = device or resolve_device(settings.device)
+    if device is None:
+        from scribe_worker.gpu import check_device
+
+        device = check_device(settings)
     backend = settings.embedding_backend
     if backend == "resemblyzer":
         return ResemblyzerEmbedder(device=device)

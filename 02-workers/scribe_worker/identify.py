@@ -436,7 +436,9 @@ def identify(
             return voiceprints, {}
         return voiceprints, meeting_embeddings(waveform, diarization, embedder)
 
-    voiceprints, embeddings = residency.run("identify", lambda: load_embedder(settings), infer)
+    voiceprints, embeddings = residency.run(
+        "identify", lambda: load_embedder(settings, residency.device), infer
+    )
     if not voiceprints:
         return unnamed
     return identify_speakers(diarization, voiceprints, settings.speaker_match_threshold, embeddings)

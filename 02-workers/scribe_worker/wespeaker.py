@@ -213,14 +213,15 @@ class WeSpeakerEmbedder:
 
         Args:
             settings: Reads ``wespeaker_model``, ``hf_token``, ``model_cache_dir``,
-                ``models_offline`` and, when ``device`` is ``None``, ``device``.
+                ``models_offline`` and, when ``device`` is ``None``, ``device``
+                (resolved by :func:`scribe_worker.gpu.check_device`, CPU fallback included).
             device: torch device overriding ``settings.device``.
         """
-        from scribe_worker.embeddings import resolve_device
+        from scribe_worker.gpu import check_device
 
         return cls(
             settings.wespeaker_model,
-            device=device or resolve_device(settings.device),
+            device=device or check_device(settings),
             token=settings.hf_token,
             cache_dir=settings.model_cache_dir,
             offline=settings.models_offline,

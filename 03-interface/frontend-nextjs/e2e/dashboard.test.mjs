@@ -3,11 +3,12 @@
  * the production build and the real gateway in its embedded default (started by e2e/run.mjs):
  * sign up, upload sample-call/sample.wav, follow the upload and the processing stages, read
  * the transcript of both speakers, seek the audio from an utterance, rename a speaker and see
- * it everywhere (and after a reload), download the SRT, sign out. Screenshots of the list and
- * meeting pages go to docs/screenshots/.
+ * it everywhere (and after a reload), download the SRT, enrol Katie in the voice bank from
+ * katie-steve/enrollment_audio_katie.wav, see her READY, remove her, sign out. Screenshots of
+ * the list, meeting and voice bank pages go to docs/screenshots/.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -16,6 +17,7 @@ import { chromium } from "playwright-core";
 const BASE = process.env.E2E_BASE_URL;
 const GATEWAY = process.env.E2E_GATEWAY_URL;
 const SAMPLE = process.env.E2E_SAMPLE_WAV;
+const KATIE = process.env.E2E_KATIE_WAV;
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
 const ARTIFACTS = process.env.E2E_ARTIFACTS;
 if (!BASE || !GATEWAY || !SAMPLE || !SCREENSHOTS || !ARTIFACTS) {
@@ -36,6 +38,7 @@ const FLAGS = [
   "--mute-audio",
 ];
 const PROCESSING_TIMEOUT_MS = 300_000;
+const ENROLMENT_TIMEOUT_MS = 120_000;
 const EXPECTED_WORDS = ["chicago", "jersey"]; // said in sample-call (see sample.stm)
 const NEW_NAME = "Diane Lopez";
 
@@ -91,7 +94,7 @@ test("a visitor is sent to sign in", async () => {
   });
 });
 
-test("sign up, upload the sample call, follow it to COMPLETED, read, listen, rename, download, sign out", { timeout: PROCESSING_TIMEOUT_MS + 120_000 }, async () => {
+test("sign up, upload the sample call, follow it to COMPLETED, read, listen, rename, download, sign out", { timeout: PROCESSING_TIMEOUT_MS + ENROLMENT_TIMEOUT_MS + 120_000 }, async () => {
   await step("sign-up", async () => {
     await page.getByRole("link", { name: "Create an account" }).click();
     await page.getByRole("heading", { name: "Create your account" }).waitFor();
@@ -307,6 +310,49 @@ test("sign up, upload the sample call, follow it to COMPLETED, read, listen, ren
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling on a phone (${overflow} px)`);
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  await step("voice-bank", async () => {
+    if (!KATIE || !existsSync(KATIE)) {
+      console.log(`# voice bank flow skipped: ${KATIE ?? "E2E_KATIE_WAV"} not found`);
+      return;
+    }
+    await page.getByRole("link", { name: "Voice bank" }).click();
+    await page.waitForURL(`${BASE}/speakers`);
+    await page.getByRole("heading", { name: "Voice bank", level: 1 }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Katie");
+    await page.getByLabel("Recording of their voice").setInputFiles(KATIE);
+    await page.getByRole("button", { name: "Enrol", exact: true }).click();
+    const people = page.getByRole("list", { name: "Enrolled people" });
+    const row = people.getByTestId("person-row").filter({ hasText: "Katie" });
+    await row.waitFor();
+    // PENDING (shown as processing) until the worker has embedded the recording, then READY.
+    await row.locator('.badge[data-status="READY"], .badge[data-status="FAILED"]').waitFor({ timeout: ENROLMENT_TIMEOUT_MS });
+    assert.equal(await row.getAttribute("data-status"), "READY", `Katie is enrolled: ${await row.textContent()}`);
+    assert.match(await row.locator(".speaker-meta").first().textContent(), /^1 sample · since /);
+    assert.equal(await row.getByText("Ready", { exact: true }).count(), 1);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "voice-bank.png"), fullPage: true });
+    // Stored by the gateway, not only in this page.
+    await page.reload();
+    await people.getByTestId("person-row").filter({ hasText: "Katie" }).locator('.badge[data-status="READY"]').waitFor();
+
+    // Remove her, from the keyboard, after the confirmation (Cancel first: nothing happens).
+    await page.getByRole("button", { name: "Remove Katie" }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Remove Katie?" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await people.getByTestId("person-row").filter({ hasText: "Katie" }).count(), 1);
+    await page.getByRole("button", { name: "Remove Katie" }).click();
+    await dialog.getByRole("button", { name: "Remove for good" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("Katie was removed from the voice bank.").waitFor();
+    await page.getByText(/Nobody is enrolled yet/).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Enrolled people (0)" }).waitFor();
+    assert.equal(await page.getByTestId("person-row").count(), 0, "Katie is gone after a reload");
   });
 
   await step("sign-out", async () => {

@@ -169,6 +169,7 @@ try {
       E2E_GATEWAY_URL: gatewayUrl,
       E2E_SAMPLE_WAV: sampleWav,
       E2E_SAMPLE_STM: path.join(evalDir, "sample-call/sample.stm"),
+      E2E_KATIE_WAV: path.join(evalDir, "katie-steve/enrollment_audio_katie.wav"),
       E2E_CHROMIUM: chromium,
       E2E_SCREENSHOTS: path.join(repo, "docs/screenshots"),
       E2E_ARTIFACTS: path.join(app, "e2e/.artifacts"),

@@ -1,62 +1,163 @@
 "use client";
 /**
- * Voice bank: the enrolled people, a form to enrol a person from a recording (uploaded with
- * progress to `POST /api/v1/speakers`, fields `name` and `file`), and removal with confirmation
- * (`DELETE /api/v1/speakers/{id}`).
+ * Voice bank: the enrolled people (name, status, number of samples; the reason when an
+ * enrolment failed), a form to enrol a person from a recording (uploaded with progress to
+ * `POST /api/v1/speakers`, fields `name` and `file`), polling of `GET /api/v1/speakers` while
+ * anyone is PENDING (the worker checks and embeds the recording), and removal after an explicit
+ * confirmation in a modal `<dialog>` (`DELETE /api/v1/speakers/{id}`).
  */
-import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useRef, useState } from "react";
-import { proxied } from "@/lib/api/browser";
-import { errorMessage } from "@/lib/api/errors";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { browserGateway, proxied } from "@/lib/api/browser";
+import { unwrap } from "@/lib/api/client";
 import { formatBytes, formatDateTime } from "@/lib/format";
 import { ACCEPT_ATTRIBUTE, uploadRecording, type UploadProgress, validateRecording } from "@/lib/upload";
-import { type EnrolledSpeaker, sampleCount, speakerKey } from "@/lib/voice-bank";
+import { anyPending, type Person, personBadgeClass, personStatusLabel, samplesText, upsertPerson } from "@/lib/voice-bank";
 import { ProgressBar } from "./ProgressBar";
 
-export function VoiceBank({ people, maxBytes }: { people: EnrolledSpeaker[]; maxBytes: number }) {
-  const router = useRouter();
+/** The gateway calls of the voice bank (injectable for tests). */
+export interface VoiceBankApi {
+  list: () => Promise<Person[]>;
+  enrol: (name: string, file: File, onProgress: (p: UploadProgress) => void) => Promise<Person>;
+  remove: (personId: string) => Promise<void>;
+}
+
+export const gatewayVoiceBankApi: VoiceBankApi = {
+  list: async () => unwrap(await browserGateway().GET("/api/v1/speakers")),
+  enrol: (name, file, onProgress) => uploadRecording<Person>(proxied("/api/v1/speakers"), file, { name }, onProgress).done,
+  remove: async (personId) => {
+    unwrap(await browserGateway().DELETE("/api/v1/speakers/{person_id}", { params: { path: { person_id: personId } } }));
+  },
+};
+
+export interface VoiceBankProps {
+  people: Person[];
+  maxBytes: number;
+  api?: VoiceBankApi;
+  /** How often the list is polled while someone is PENDING. */
+  pollIntervalMs?: number;
+}
+
+function RemovePersonButton({ person, onRemove }: { person: Person; onRemove: (p: Person) => Promise<void> }) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const titleId = useId();
+
+  const show = () => {
+    setError(null);
+    const dialog = dialogRef.current;
+    if (dialog && typeof dialog.showModal === "function") {
+      if (!dialog.open) dialog.showModal();
+    } else {
+      setOpen(true);
+    }
+  };
+  const close = () => {
+    const dialog = dialogRef.current;
+    if (dialog?.open && typeof dialog.close === "function") dialog.close();
+    setOpen(false);
+  };
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onRemove(person);
+      close();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <button type="button" className="danger" onClick={show} aria-label={`Remove ${person.name}`}>
+        Remove
+      </button>
+      <dialog ref={dialogRef} aria-labelledby={titleId} open={open || undefined} onClose={() => setOpen(false)}>
+        <h2 id={titleId}>Remove {person.name}?</h2>
+        <p>Their voiceprint and enrolment recordings are deleted; new meetings will no longer recognise them.</p>
+        {error ? (
+          <p className="alert error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="row" style={{ justifyContent: "flex-end" }}>
+          <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className="danger solid" onClick={confirm} disabled={busy}>
+            {busy ? "Removing…" : "Remove for good"}
+          </button>
+        </div>
+      </dialog>
+    </>
+  );
+}
+
+export function VoiceBank({ people: initial, maxBytes, api = gatewayVoiceBankApi, pollIntervalMs = 2000 }: VoiceBankProps) {
   const fileRef = useRef<HTMLInputElement>(null);
+  const [people, setPeople] = useState<Person[]>(initial);
   const [name, setName] = useState("");
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const ids = { name: useId(), file: useId() };
+  const pending = anyPending(people);
+
+  // Poll while someone is being enrolled; the effect ends (and polling stops) once nobody is.
+  useEffect(() => {
+    if (!pending) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const poll = async () => {
+      try {
+        const fresh = await api.list();
+        if (!cancelled) setPeople(fresh);
+      } catch {
+        /* transient: try again at the next tick */
+      }
+      if (!cancelled) timer = setTimeout(poll, pollIntervalMs);
+    };
+    timer = setTimeout(poll, pollIntervalMs);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [pending, api, pollIntervalMs]);
 
   const enrol = async (event: FormEvent) => {
     event.preventDefault();
     setNotice(null);
+    const who = name.trim();
     const file = fileRef.current?.files?.[0];
-    if (!name.trim()) return setError("Enter the person's name.");
+    if (!who) return setError("Enter the person's name.");
     if (!file) return setError("Choose a recording of this person speaking alone (10–30 s is enough).");
     const refusal = validateRecording(file, maxBytes);
     if (refusal) return setError(refusal);
     setError(null);
     setBusy(true);
     try {
-      await uploadRecording(proxied("/api/v1/speakers"), file, { name: name.trim() }, setProgress).done;
-      setNotice(`${name.trim()} is enrolled; new meetings will show this name when the voice matches.`);
+      const person = await api.enrol(who, file, setProgress);
+      setPeople((list) => upsertPerson(list, person));
+      setNotice(`${person.name}'s recording is uploaded; the status below turns Ready once the voiceprint is computed.`);
       setName("");
       if (fileRef.current) fileRef.current.value = "";
-      router.refresh();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(`${who} could not be enrolled: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       setBusy(false);
       setProgress(null);
     }
   };
 
-  const remove = async (person: EnrolledSpeaker) => {
-    if (!window.confirm(`Remove ${person.name} and their voiceprint from the voice bank?`)) return;
+  const remove = async (person: Person) => {
+    await api.remove(person.id);
+    setPeople((list) => list.filter((p) => p.id !== person.id));
     setError(null);
-    const response = await fetch(proxied(`/api/v1/speakers/${speakerKey(person)}`), { method: "DELETE" });
-    if (!response.ok) {
-      setError(errorMessage(await response.json().catch(() => null), response.status));
-      return;
-    }
-    setNotice(`${person.name} was removed.`);
-    router.refresh();
+    setNotice(`${person.name} was removed from the voice bank.`);
   };
 
   return (
@@ -94,22 +195,29 @@ export function VoiceBank({ people, maxBytes }: { people: EnrolledSpeaker[]; max
           {notice ? <p className="alert success">{notice}</p> : null}
         </div>
       </section>
-      <section className="card" aria-labelledby="people-title">
+      <section className="card" aria-labelledby="people-title" aria-busy={pending || undefined}>
         <h2 id="people-title">Enrolled people ({people.length})</h2>
         {people.length === 0 ? (
           <p className="muted">Nobody is enrolled yet. Speakers of new meetings keep labels such as SPEAKER_00.</p>
         ) : (
-          <ul className="speaker-list">
+          <ul className="speaker-list" aria-label="Enrolled people">
             {people.map((person) => (
-              <li key={String(person.id ?? person.name)}>
-                <span className="speaker-name">{person.name}</span>
-                <span className="muted" style={{ fontSize: "0.85rem" }}>
-                  {sampleCount(person) != null ? `${sampleCount(person)} recording(s)` : ""}
-                  {person.created_at ? ` · since ${formatDateTime(person.created_at)}` : ""}
+              <li key={person.id} data-testid="person-row" data-person-id={person.id} data-status={person.status}>
+                <span className="speaker-name">
+                  {person.name}
+                  <span className="speaker-meta">
+                    {samplesText(person.num_samples)} · since {formatDateTime(person.created_at)}
+                  </span>
+                  {person.status === "FAILED" && person.error ? (
+                    <span className="speaker-meta" style={{ color: "#7a1a13" }}>
+                      {person.error}
+                    </span>
+                  ) : null}
                 </span>
-                <button type="button" className="danger" onClick={() => remove(person)} aria-label={`Remove ${person.name}`}>
-                  Remove
-                </button>
+                <span className={`badge ${personBadgeClass(person.status)}`} data-status={person.status}>
+                  {personStatusLabel(person.status)}
+                </span>
+                <RemovePersonButton person={person} onRemove={remove} />
               </li>
             ))}
           </ul>

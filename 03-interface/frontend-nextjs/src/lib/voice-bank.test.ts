@@ -1,23 +1,49 @@
 import { describe, expect, it } from "vitest";
-import { parseVoiceBank, sampleCount, speakerKey } from "./voice-bank";
+import { anyPending, type Person, personBadgeClass, personStatusLabel, samplesText, upsertPerson } from "./voice-bank";
 
-describe("parseVoiceBank", () => {
-  it("reads a list or a page of enrolled people", () => {
-    const people = [{ id: "7f9c", name: "Katie", samples: 2, created_at: "2026-11-23T10:00:00Z" }, { name: "Steve O'Neil" }];
-    expect(parseVoiceBank(people).map((p) => p.name)).toEqual(["Katie", "Steve O'Neil"]);
-    expect(parseVoiceBank({ items: people, total: 2 })).toHaveLength(2);
+function person(overrides: Partial<Person>): Person {
+  return {
+    id: "11111111-2222-4333-8444-555555555555",
+    name: "Katie",
+    status: "READY",
+    error: null,
+    num_samples: 1,
+    created_at: "2026-11-23T10:00:00Z",
+    updated_at: "2026-11-23T10:00:05Z",
+    ...overrides,
+  };
+}
+
+describe("voice bank helpers", () => {
+  it("labels the statuses, PENDING as processing", () => {
+    expect(personStatusLabel("PENDING")).toBe("Processing");
+    expect(personStatusLabel("READY")).toBe("Ready");
+    expect(personStatusLabel("FAILED")).toBe("Failed");
+    expect(personStatusLabel("ODD")).toBe("ODD");
+    expect(personBadgeClass("READY")).toBe("COMPLETED");
+    expect(personBadgeClass("PENDING")).toBe("PROCESSING");
+    expect(personBadgeClass("FAILED")).toBe("FAILED");
   });
 
-  it("rejects anything else", () => {
-    expect(() => parseVoiceBank({ detail: "Not Found" })).toThrow();
-    expect(() => parseVoiceBank([{ id: 1 }])).toThrow();
+  it("knows when someone is still being enrolled", () => {
+    expect(anyPending([])).toBe(false);
+    expect(anyPending([person({}), person({ status: "FAILED" })])).toBe(false);
+    expect(anyPending([person({}), person({ status: "PENDING" })])).toBe(true);
   });
 
-  it("names a person by id when there is one, else by name, URL-encoded", () => {
-    const [katie, steve] = parseVoiceBank([{ id: 12, name: "Katie", num_samples: 3 }, { name: "Steve O'Neil/2" }]);
-    expect(speakerKey(katie!)).toBe("12");
-    expect(speakerKey(steve!)).toBe("Steve%20O'Neil%2F2");
-    expect(sampleCount(katie!)).toBe(3);
-    expect(sampleCount(steve!)).toBeUndefined();
+  it("counts samples", () => {
+    expect(samplesText(0)).toBe("0 samples");
+    expect(samplesText(1)).toBe("1 sample");
+    expect(samplesText(3)).toBe("3 samples");
+  });
+
+  it("inserts or replaces a person by id, sorted by name", () => {
+    const steve = person({ id: "s", name: "Steve" });
+    const katie = person({ id: "k", name: "katie", status: "PENDING" });
+    const list = upsertPerson([steve], katie);
+    expect(list.map((p) => p.name)).toEqual(["katie", "Steve"]);
+    const ready = upsertPerson(list, { ...katie, status: "READY" });
+    expect(ready).toHaveLength(2);
+    expect(ready[0]!.status).toBe("READY");
   });
 });

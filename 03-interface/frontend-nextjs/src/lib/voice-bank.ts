@@ -1,46 +1,43 @@
 /**
- * The voice bank as the dashboard reads it from `GET /api/v1/speakers` (enrolled people and
- * their voiceprints). The endpoints are not part of the gateway's OpenAPI document yet, so the
- * answer is validated with zod here, tolerantly: a list, or a page `{items: [...]}`; each person
- * has a `name` and optionally an `id`, a number of enrolment recordings and a creation time.
- * Once the gateway publishes these endpoints, `npm run gen:api` types them like the others.
+ * The voice bank as the gateway serves it (`/api/v1/speakers…`, typed from its OpenAPI
+ * document): people with an enrolment status. A new person, or one given more samples, is
+ * PENDING while the worker checks (VAD) and embeds the recordings, then READY, or FAILED with
+ * the reason in `error` (e.g. too little speech).
  */
-import { z } from "zod";
+import type { components } from "./api/schema";
 
-export const enrolledSpeakerSchema = z
-  .object({
-    id: z.union([z.string(), z.number()]).optional(),
-    name: z.string(),
-    samples: z.number().optional(),
-    num_samples: z.number().optional(),
-    recordings: z.number().optional(),
-    created_at: z.string().nullish(),
-  })
-  .passthrough();
+export type Person = components["schemas"]["PersonPublic"];
+export type PersonStatus = components["schemas"]["PersonStatus"];
 
-export type EnrolledSpeaker = z.infer<typeof enrolledSpeakerSchema>;
+const STATUS_LABELS: Record<PersonStatus, string> = {
+  PENDING: "Processing",
+  READY: "Ready",
+  FAILED: "Failed",
+};
 
-const listSchema = z.union([
-  z.array(enrolledSpeakerSchema),
-  z.object({ items: z.array(enrolledSpeakerSchema) }).passthrough(),
-]);
-
-/**
- * Validate the body of `GET /api/v1/speakers`.
- *
- * @throws {z.ZodError} When it is neither a list of people nor a page of them.
- */
-export function parseVoiceBank(body: unknown): EnrolledSpeaker[] {
-  const parsed = listSchema.parse(body);
-  return Array.isArray(parsed) ? parsed : parsed.items;
+/** What the badge of a person says (PENDING is shown as processing). */
+export function personStatusLabel(status: string): string {
+  return STATUS_LABELS[status as PersonStatus] ?? status;
 }
 
-/** The path segment that names a person in `DELETE /api/v1/speakers/{…}`: the id, else the name. */
-export function speakerKey(s: EnrolledSpeaker): string {
-  return encodeURIComponent(String(s.id ?? s.name));
+/** The meeting badge colour used for a person status (same palette as meetings). */
+export function personBadgeClass(status: string): string {
+  return status === "READY" ? "COMPLETED" : status === "PENDING" ? "PROCESSING" : status;
 }
 
-/** Number of enrolment recordings, when the gateway says. */
-export function sampleCount(s: EnrolledSpeaker): number | undefined {
-  return s.samples ?? s.num_samples ?? s.recordings;
+/** Whether any person is still being enrolled (the page polls while so). */
+export function anyPending(people: readonly Pick<Person, "status">[]): boolean {
+  return people.some((p) => p.status === "PENDING");
+}
+
+/** "1 sample", "3 samples". */
+export function samplesText(n: number): string {
+  return `${n} sample${n === 1 ? "" : "s"}`;
+}
+
+/** Put `person` in the list (replacing the entry with its id), keeping the list sorted by name. */
+export function upsertPerson(people: readonly Person[], person: Person): Person[] {
+  return [...people.filter((p) => p.id !== person.id), person].sort((a, b) =>
+    a.name.localeCompare(b.name, undefined, { sensitivity: "base" }),
+  );
 }
