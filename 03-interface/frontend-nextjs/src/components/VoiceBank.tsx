@@ -12,6 +12,7 @@ import { unwrap } from "@/lib/api/client";
 import { formatBytes, formatDateTime } from "@/lib/format";
 import { ACCEPT_ATTRIBUTE, uploadRecording, type UploadProgress, validateRecording } from "@/lib/upload";
 import { anyPending, type Person, personBadgeClass, personStatusLabel, samplesText, upsertPerson } from "@/lib/voice-bank";
+import { ConfirmButton } from "./ConfirmButton";
 import { ProgressBar } from "./ProgressBar";
 
 /** The gateway calls of the voice bank (injectable for tests). */
@@ -38,61 +39,17 @@ export interface VoiceBankProps {
 }
 
 function RemovePersonButton({ person, onRemove }: { person: Person; onRemove: (p: Person) => Promise<void> }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const titleId = useId();
-
-  const show = () => {
-    setError(null);
-    const dialog = dialogRef.current;
-    if (dialog && typeof dialog.showModal === "function") {
-      if (!dialog.open) dialog.showModal();
-    } else {
-      setOpen(true);
-    }
-  };
-  const close = () => {
-    const dialog = dialogRef.current;
-    if (dialog?.open && typeof dialog.close === "function") dialog.close();
-    setOpen(false);
-  };
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onRemove(person);
-      close();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  };
-
   return (
-    <>
-      <button type="button" className="danger" onClick={show} aria-label={`Remove ${person.name}`}>
-        Remove
-      </button>
-      <dialog ref={dialogRef} aria-labelledby={titleId} open={open || undefined} onClose={() => setOpen(false)}>
-        <h2 id={titleId}>Remove {person.name}?</h2>
-        <p>Their voiceprint and enrolment recordings are deleted; new meetings will no longer recognise them.</p>
-        {error ? (
-          <p className="alert error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="row" style={{ justifyContent: "flex-end" }}>
-          <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>
-            Cancel
-          </button>
-          <button type="button" className="danger solid" onClick={confirm} disabled={busy}>
-            {busy ? "Removing…" : "Remove for good"}
-          </button>
-        </div>
-      </dialog>
-    </>
+    <ConfirmButton
+      label="Remove"
+      ariaLabel={`Remove ${person.name}`}
+      heading={`Remove ${person.name}?`}
+      confirmLabel="Remove for good"
+      busyLabel="Removing…"
+      onConfirm={() => onRemove(person)}
+    >
+      Their voiceprint and enrolment recordings are deleted; new meetings will no longer recognise them.
+    </ConfirmButton>
   );
 }
 
