@@ -5,7 +5,8 @@
  * the transcript of both speakers, seek the audio from an utterance, rename a speaker and see
  * it everywhere (and after a reload), download the SRT, enrol Katie in the voice bank from
  * katie-steve/enrollment_audio_katie.wav, see her READY, remove her, sign out. Screenshots of
- * the list, meeting and voice bank pages go to docs/screenshots/.
+ * the list, meeting and voice bank pages go to $E2E_SCREENSHOTS (e2e/.artifacts/screenshots/ unless
+ * set; `E2E_SCREENSHOTS=../../docs/screenshots npm run test:e2e` refreshes the README's images).
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
