@@ -138,6 +138,18 @@ def _unit(x: npt.ArrayLike) -> FloatArray:
     return unit
 
 
+def mean_voiceprint(samples: npt.ArrayLike) -> FloatArray:
+    """A person's voiceprint: the L2-normalised mean of their L2-normalised sample embeddings.
+
+    Args:
+        samples: Sample embeddings, shape ``(num_samples, D)``.
+
+    Returns:
+        Unit-norm float32 vector of shape ``(D,)``.
+    """
+    return _unit(np.mean(_unit(samples), axis=0))
+
+
 class VoiceprintStore:
     """Voice bank samples in Qdrant, one collection per embedding space.
 
@@ -302,7 +314,7 @@ class VoiceprintStore:
                 if offset is None:
                     break
         return {
-            person: Voiceprint(person, names[person], _unit(np.mean(_unit(vs), axis=0)), len(vs))
+            person: Voiceprint(person, names[person], mean_voiceprint(vs), len(vs))
             for person, vs in samples.items()
         }
 

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from scribe_core.domain import Diarization, SpeakerIdentity
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
+from scribe_core.voiceprints import mean_voiceprint
 from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
 from scribe_worker.residency import ModelResidency
 
@@ -146,7 +147,7 @@ class FolderVoiceBank:
                     space[digest] = [float(x) for x in self._embed_file(embedder, name, path)]
                     changed = True
                 vectors.append(np.asarray(space[digest], dtype=np.float32))
-            prints[name] = l2_normalise(np.mean(l2_normalise(np.stack(vectors)), axis=0))
+            prints[name] = mean_voiceprint(np.stack(vectors))
         live = set(digests.values())
         for vectors_of_space in cache.values():
             for digest in set(vectors_of_space) - live:  # files removed or edited
@@ -158,14 +159,14 @@ class FolderVoiceBank:
 
     @staticmethod
     def _embed_file(embedder: SpeakerEmbedder, name: str, path: Path) -> Float32Array:
-        from scribe_worker.convert import load_audio
+        # The API's enrolment code; files dropped into the folder get no minimum-speech check.
+        from scribe_worker.voice_bank import enrolment_file_embedding
 
-        waveform = load_audio(path)
         try:
-            return l2_normalise(np.asarray(embedder.embed(waveform), dtype=np.float32))
-        except ValueError as exc:
+            return enrolment_file_embedding(path, embedder, min_speech_seconds=0.0)
+        except BadInputError as exc:
             raise BadInputError(
-                f"enrolment file {path.name} of {name} cannot be used: {exc}"
+                f"enrolment file {path.name} of {name} cannot be used: {exc.detail}"
             ) from exc
 
     def _read_cache(self) -> dict[str, dict[str, list[float]]]:

@@ -56,7 +56,7 @@ def enrolment_embedding(
     Args:
         waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
         embedder: The identification stage's embedder (its space is the collection's).
-        min_speech_seconds: Least speech (VAD, seconds) accepted.
+        min_speech_seconds: Least speech (VAD, seconds) accepted; 0 skips the VAD check.
 
     Returns:
         Unit-norm ``(D,)`` float32 vector of the whole recording (``embedder.embed``).
@@ -64,7 +64,7 @@ def enrolment_embedding(
     Raises:
         TooLittleSpeechError: VAD finds less than ``min_speech_seconds`` of speech.
     """
-    found = speech_seconds(waveform)
+    found = speech_seconds(waveform) if min_speech_seconds > 0 else 0.0
     if found < min_speech_seconds:
         raise TooLittleSpeechError(
             f"too little speech: {found:.1f} s detected, at least {min_speech_seconds:g} s needed"

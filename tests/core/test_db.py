@@ -7,7 +7,6 @@ timestamps, cascades, uniqueness) on both dialects the product supports.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,7 @@ from scribe_core.db import (
     create_sessionmaker,
 )
 from scribe_core.db.migrate import downgrade, upgrade
-from scribe_core.testing import postgres_server_url, temporary_database, unreachable
+from scribe_core.testing import postgres_server_url, require_server, temporary_database
 
 TABLES = {"users", "meetings", "meeting_speakers", "people"}
 INITIAL_REVISION = "b59a7e8975b4"
@@ -40,9 +39,7 @@ INITIAL_REVISION = "b59a7e8975b4"
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database, dropped after the module."""
-    reason = unreachable(postgres_server_url())
-    if reason and os.environ.get("CI") != "true":
-        pytest.skip(f"PostgreSQL: {reason}")
+    require_server(postgres_server_url(), "PostgreSQL")
     with temporary_database(postgres_server_url(), prefix="scribe_test_db") as url:
         yield url
 

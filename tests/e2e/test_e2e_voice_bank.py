@@ -9,7 +9,6 @@ after deleting Steve), ami-30s trn06 and trn09 once each.
 from __future__ import annotations
 
 import io
-import os
 import threading
 import time
 import uuid
@@ -34,7 +33,12 @@ from scribe_core.settings import (
     VoiceBankSettings,
 )
 from scribe_core.storage import LocalStore
-from scribe_core.testing import free_ports, postgres_server_url, temporary_database, unreachable
+from scribe_core.testing import (
+    free_ports,
+    postgres_server_url,
+    require_server,
+    temporary_database,
+)
 from scribe_core.voiceprints import VoiceprintStore
 from scribe_worker.jobs import WorkerContext
 from scribe_worker.tasks import attach_context, build_broker
@@ -75,9 +79,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
     from scribe_gateway.app import create_app
     from scribe_gateway.platform import Platform
 
-    reason = unreachable(postgres_server_url())
-    if reason and os.environ.get("CI") != "true":
-        pytest.skip(f"PostgreSQL: {reason}")
+    require_server(postgres_server_url(), "PostgreSQL")
     root = tmp_path_factory.mktemp("voice-bank")
     with temporary_database(postgres_server_url(), prefix="scribe_test_voicebank") as url:
         voice_bank = VoiceBankSettings(QDRANT_URL=None, QDRANT_PATH=str(root / "qdrant"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -48,7 +47,7 @@ from scribe_core.domain import (
 from scribe_core.settings import QueueSettings
 from scribe_core.storage import LocalStore, StorageError, results_prefix
 from scribe_core.tasks import PROCESS_MEETING
-from scribe_core.testing import postgres_server_url, temporary_database, unreachable
+from scribe_core.testing import postgres_server_url, require_server, temporary_database
 from scribe_worker.jobs import JobOutcome, WorkerContext, claim, process_meeting, sweep
 from scribe_worker.pipeline import PipelineResult
 
@@ -57,9 +56,7 @@ LEASE = 30.0
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    reason = unreachable(postgres_server_url())
-    if reason and os.environ.get("CI") != "true":
-        pytest.skip(f"PostgreSQL: {reason}")
+    require_server(postgres_server_url(), "PostgreSQL")
     with temporary_database(postgres_server_url(), prefix="scribe_test_jobs") as url:
         yield url
 
