@@ -303,7 +303,7 @@ cmd_enroll() {
     fi
     count=$((count + 1))
   done
-  echo "enrolled '$name': $count recording(s) in $dest/ (used from the next meeting on)"
+  echo "enrolled '$name': $count recording(s) in $dest/ (used by scribe process and ./manage.sh demo)"
 }
 
 cmd="${1:-}"

@@ -55,7 +55,7 @@ from scribe_core.domain import ProcessingOptions, diarization_to_dict, transcrip
 from scribe_core.errors import ScribeError
 from scribe_core.exporters import rttm_lines
 from scribe_core.queue import kick_process_meeting
-from scribe_core.settings import PipelineSettings, QueueSettings, get_pipeline_settings
+from scribe_core.settings import PipelineSettings, QueueSettings
 from scribe_core.storage import ObjectNotFoundError, ObjectStore, StorageError, results_prefix
 
 if TYPE_CHECKING:
@@ -84,24 +84,6 @@ class JobOutcome(enum.StrEnum):
     """The meeting was deleted while it was processed; its results were removed."""
     REQUEUED = "requeued"
     """Storage or database kept failing; the meeting is PENDING again for the sweeper."""
-
-
-def shared_voice_bank(settings: PipelineSettings | None = None) -> VoiceprintsFor:
-    """Voiceprints for every meeting from the folder voice bank (``VOICE_BANK_DIR``), as
-    ``scribe process`` uses it; no identification while the folder is missing.
-
-    Args:
-        settings: Pipeline settings giving ``voice_bank_dir``; from the environment when
-            ``None``.
-    """
-    from scribe_worker.identify import FolderVoiceBank
-
-    directory = (settings or get_pipeline_settings()).voice_bank_dir
-
-    def for_owner(_owner_id: uuid.UUID) -> VoiceprintSource | None:
-        return FolderVoiceBank(directory) if directory.is_dir() else None
-
-    return for_owner
 
 
 def _default_run_pipeline(*args: Any, **kwargs: Any) -> PipelineResult:

@@ -333,17 +333,3 @@ def _reference_result(stm: Path) -> PipelineResult:
         identities=identities,
         document=FusionDocument(tuple(utterances), identities, "en", duration, processing_time=1.0),
     )
-
-
-def test_shared_voice_bank_follows_the_folder(tmp_path: Path) -> None:
-    from scribe_core.settings import PipelineSettings
-    from scribe_worker.identify import FolderVoiceBank
-    from scribe_worker.jobs import shared_voice_bank
-
-    bank_dir = tmp_path / "bank"
-    voiceprints_for = shared_voice_bank(PipelineSettings(VOICE_BANK_DIR=bank_dir))
-    assert voiceprints_for(uuid.uuid4()) is None, "no folder, no identification"
-    bank_dir.mkdir()
-    bank = voiceprints_for(uuid.uuid4())
-    assert isinstance(bank, FolderVoiceBank)
-    assert bank.directory == bank_dir
