@@ -70,7 +70,6 @@ RESULT_FILES = ("transcription.json", "diarization.json", "diarization.rttm", "f
 """Objects stored for every completed meeting, under ``processed/{YYYYMMDD}/{meeting_id}/``."""
 
 RunPipeline = Callable[..., "PipelineResult"]
-VoiceprintsFor = Callable[[uuid.UUID], "VoiceprintSource | None"]
 
 
 class JobOutcome(enum.StrEnum):
@@ -102,9 +101,9 @@ class WorkerContext:
         broker: Broker used by the sweeper to queue meetings again.
         queue: Lease, sweep and retry settings.
         pipeline_settings: Models and backends (``None``: from the environment).
-        voiceprints_for: Voice bank of a meeting's owner (``None``: no identification);
-            :func:`scribe_worker.voice_bank.qdrant_voice_bank` in the platform.
-        voiceprint_store: Where ``speakers.enroll`` stores enrolment samples (Qdrant).
+        voiceprint_store: The voice banks in Qdrant: ``speakers.enroll`` stores enrolment
+            samples there, and each meeting is identified against its owner's voiceprints
+            (``None``: no identification).
         run_pipeline: The pipeline entry point (:func:`scribe_worker.pipeline.run_pipeline`).
         work_dir: Parent folder of the per-task temporary directories (system default when
             ``None``).
@@ -118,12 +117,20 @@ class WorkerContext:
     broker: AsyncBroker
     queue: QueueSettings = field(default_factory=QueueSettings)
     pipeline_settings: PipelineSettings | None = None
-    voiceprints_for: VoiceprintsFor = lambda _owner: None
     voiceprint_store: VoiceprintStore | None = None
     run_pipeline: RunPipeline = _default_run_pipeline
     work_dir: Path | None = None
     engine: AsyncEngine | None = None
     in_process: bool = False
+
+    def voiceprints(self, owner_id: uuid.UUID) -> VoiceprintSource | None:
+        """The voice bank of a meeting's owner (never another user's), or ``None``."""
+        if self.voiceprint_store is None:
+            return None
+        from scribe_worker.voice_bank import QdrantVoiceBank
+
+        return QdrantVoiceBank(self.voiceprint_store, owner_id)
+
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """One pipeline at a time per process (the in-process broker runs tasks concurrently)."""
 
@@ -435,7 +442,7 @@ async def _run(context: WorkerContext, claimed: Claim, tmp: Path) -> JobOutcome:
         source,
         claimed.options,
         settings=context.pipeline_settings,
-        voiceprints=context.voiceprints_for(claimed.owner_id),
+        voiceprints=context.voiceprints(claimed.owner_id),
         on_progress=reporter,
     )
     try:

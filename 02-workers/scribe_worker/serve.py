@@ -32,7 +32,6 @@ from scribe_core.storage import create_store
 from scribe_core.voiceprints import VoiceprintStore
 from scribe_worker.jobs import WorkerContext
 from scribe_worker.tasks import attach_context, build_broker
-from scribe_worker.voice_bank import qdrant_voice_bank
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -87,7 +86,6 @@ def build_app(gateway: GatewaySettings | None = None) -> FastAPI:
             store=platform.store,
             broker=broker,
             queue=queue,
-            voiceprints_for=qdrant_voice_bank(voiceprints),
             voiceprint_store=voiceprints,
             in_process=True,
         ),

@@ -36,7 +36,7 @@ from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, Pr
 from scribe_core.voiceprints import VoiceprintStore
 from scribe_worker.gpu import check_device
 from scribe_worker.jobs import WorkerContext, process_meeting, run_sweeper
-from scribe_worker.voice_bank import enroll_person, qdrant_voice_bank
+from scribe_worker.voice_bank import enroll_person
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,6 @@ async def _context_from_settings(broker: AsyncBroker) -> WorkerContext:
         store=store,
         broker=broker,
         queue=QueueSettings(),
-        voiceprints_for=qdrant_voice_bank(voiceprints),
         voiceprint_store=voiceprints,
         engine=engine,
     )

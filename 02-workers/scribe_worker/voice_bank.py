@@ -32,7 +32,7 @@ from scribe_core.voiceprints import UPLOAD_SOURCE, VoiceprintStore
 from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
 
 if TYPE_CHECKING:
-    from scribe_worker.jobs import VoiceprintsFor, WorkerContext
+    from scribe_worker.jobs import WorkerContext
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +118,6 @@ class QdrantVoiceBank:
             model=embedder.name, dimension=embedder.dimension, owner_id=self.owner_id
         )
         return {p.name: p.vector for p in prints.values()}
-
-
-def qdrant_voice_bank(store: VoiceprintStore) -> VoiceprintsFor:
-    """``WorkerContext.voiceprints_for`` reading each meeting owner's voice bank from Qdrant."""
-    return lambda owner_id: QdrantVoiceBank(store, owner_id)
 
 
 # -- the speakers.enroll job --------------------------------------------------------------

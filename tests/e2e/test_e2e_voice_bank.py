@@ -42,7 +42,6 @@ from scribe_core.testing import (
 from scribe_core.voiceprints import VoiceprintStore
 from scribe_worker.jobs import WorkerContext
 from scribe_worker.tasks import attach_context, build_broker
-from scribe_worker.voice_bank import qdrant_voice_bank
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +102,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
             broker,
             WorkerContext(
                 sessions=platform.sessions, store=store, broker=broker, queue=queue,
-                voiceprints_for=qdrant_voice_bank(voiceprints), voiceprint_store=voiceprints,
+                voiceprint_store=voiceprints,
                 in_process=True,
             ),
         )  # fmt: skip
