@@ -40,8 +40,8 @@ _BARE = """
 import json, resource, sys, time
 from pathlib import Path
 from scribe_core.settings import get_pipeline_settings
-from scribe_worker.convert import load_audio
-from scribe_worker.transcribe import load_whisper, transcribe
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.stages.transcribe import load_whisper, transcribe
 t = time.perf_counter()
 wave = load_audio(Path(sys.argv[1]))
 model = load_whisper(get_pipeline_settings(), "cpu")

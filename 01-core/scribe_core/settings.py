@@ -41,7 +41,7 @@ class PipelineSettings(BaseSettings):
 
     require_gpu: bool = Field(False, alias="REQUIRE_GPU")
     """When true, a worker without a usable CUDA GPU stops with an error instead of falling
-    back to the CPU (``scribe_worker.gpu.check_device``)."""
+    back to the CPU (``scribe_worker.models.device.check_device``)."""
 
     whisper_model: str = Field("", alias="WHISPER_MODEL")
     """faster-whisper model: a name (``large-v3-turbo``), a local CTranslate2 directory, or
@@ -84,7 +84,7 @@ class PipelineSettings(BaseSettings):
     """Where downloaded models are cached (Hugging Face cache layout)."""
 
     # Calibrated for the embedded GE2E embedder (resemblyzer) with
-    # scribe_worker.calibration on ../shared/eval: recommended 0.603, configured 0.60. At 0.60
+    # scribe_worker.evaluation.calibration on ../shared/eval: recommended 0.603, configured 0.60. At 0.60
     # identification names Katie (0.606) and Steve (0.624) in katie-steve, Katie alone with
     # only her enrolled, and 8/8 voxceleb-pairs clips, with zero false accepts in those
     # scenarios; verification EER is 8.3 % on voxceleb-pairs (4 target / 24 non-target

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _process(args: argparse.Namespace) -> int:
     from scribe_core.settings import get_pipeline_settings
-    from scribe_worker.identify import FolderVoiceBank
+    from scribe_worker.stages.identify import FolderVoiceBank
     from scribe_worker.pipeline import run_pipeline
     from scribe_worker.progress import StageProgress
 
@@ -177,7 +177,7 @@ def _process(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from scribe_worker.evaluation import main as eval_main
+    from scribe_worker.evaluation.evaluate import main as eval_main
 
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     return eval_main(args.dir, only)
@@ -189,9 +189,9 @@ def _enroll(args: argparse.Namespace) -> int:
     import tempfile
 
     from scribe_core.settings import VoiceBankSettings, get_pipeline_settings
-    from scribe_worker.convert import convert, read_wav
-    from scribe_worker.embeddings import load_embedder
-    from scribe_worker.voice_bank import enrolment_embedding
+    from scribe_worker.stages.convert import convert, read_wav
+    from scribe_worker.models.loader import load_embedder
+    from scribe_worker.stages.enrolment import enrolment_embedding
 
     name = " ".join(args.name.split())
     if not re.fullmatch(r"[^\W_][\w .-]*", name) or ".." in name:
@@ -221,7 +221,7 @@ def _enroll(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from scribe_worker.serve import serve
+    from scribe_worker.jobs.serve import serve
 
     serve(host=args.host, port=args.port)
     return 0

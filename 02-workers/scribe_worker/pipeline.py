@@ -1,6 +1,6 @@
 """The meeting pipeline: convert → diarize → identify → transcribe → fuse.
 
-One model is resident at a time (:class:`~scribe_worker.residency.ModelResidency`): each
+One model is resident at a time (:class:`~scribe_worker.models.residency.ModelResidency`): each
 stage loads its model, infers, and releases it before the next stage loads. Per-stage wall
 time and peak memory go into the fusion document's ``metadata["stages"]``.
 """
@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -25,12 +24,13 @@ from scribe_core.domain import (
     Transcription,
 )
 from scribe_core.settings import PipelineSettings, get_pipeline_settings
-from scribe_worker.convert import convert, read_wav
-from scribe_worker.embeddings import SpeakerEmbedder
-from scribe_worker.fuse import fuse
-from scribe_worker.gpu import check_device
-from scribe_worker.residency import ModelResidency
-from scribe_worker.transcribe import load_whisper, transcribe
+from scribe_worker.stages.convert import convert, read_wav
+from scribe_worker.stages.diarize import diarize
+from scribe_worker.stages.fuse import fuse
+from scribe_worker.stages.identify import VoiceprintSource, identify
+from scribe_worker.models.device import check_device
+from scribe_worker.models.residency import ModelResidency
+from scribe_worker.stages.transcribe import load_whisper, transcribe
 
 ProgressCallback = Callable[[str, float], None]
 """Called with (stage name, overall progress in [0, 1]) as the pipeline advances."""
@@ -45,14 +45,6 @@ def stage_fraction(stage: str, overall: float) -> float:
     """How much of ``stage`` is done, given the overall progress reported for it (0..1)."""
     before = sum(_WEIGHTS[s] for s in STAGES[: STAGES.index(stage)])
     return max(0.0, min(1.0, (overall - before) / _WEIGHTS[stage]))
-
-
-class VoiceprintSource(Protocol):
-    """Where enrolled voiceprints come from (a folder voice bank, Qdrant...)."""
-
-    def voiceprints(self, embedder: SpeakerEmbedder) -> Mapping[str, npt.NDArray[np.float32]]:
-        """Name → unit-norm voiceprint of shape ``(D,)`` in ``embedder``'s space."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -115,9 +107,6 @@ def run_pipeline(
         AudioDecodeError: ``audio`` is missing, undecodable or holds no samples.
         ModelLoadError: A configured model cannot be loaded.
     """
-    from scribe_worker.diarize import diarize
-    from scribe_worker.identify import identify
-
     settings = settings or get_pipeline_settings()
     device = check_device(settings)
     residency = ModelResidency(device=device)

@@ -73,8 +73,8 @@ def test_worker_image_is_cuda_12_with_cudnn_and_only_worker_packages() -> None:
     assert "./01-core ./02-workers" in text
     assert "03-interface" not in text.replace("# ", "")
     cmd = [args for word, args in _last_stage(DOCKERFILES["worker"]) if word == "CMD"][-1]
-    assert "python -m scribe_worker.gpu &&" in cmd
-    assert "taskiq worker scribe_worker.tasks:broker --workers 1 --max-async-tasks 1" in cmd
+    assert "python -m scribe_worker.models.device &&" in cmd
+    assert "taskiq worker scribe_worker.jobs.tasks:broker --workers 1 --max-async-tasks 1" in cmd
 
 
 def test_gateway_image_migrates_then_serves_on_5000_without_torch() -> None:

@@ -168,7 +168,7 @@ def example_variables() -> dict[str, tuple[bool, str]]:
 def test_derivation_finds_the_known_readers() -> None:
     """Guards the derivation itself: each source contributes what it is known to read."""
     assert {"DEVICE", "REQUIRE_GPU", "WHISPER_MODEL", "HF_TOKEN"} <= settings_variables()
-    assert "CUDA_VISIBLE_DEVICES" in code_reads()  # scribe_worker.gpu
+    assert "CUDA_VISIBLE_DEVICES" in code_reads()  # scribe_worker.models.device
     assert {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "CORE_BIND_ADDRESS"} <= compose_variables()
     assert {"HF_TOKEN", "JWT_SECRET", "MODELS_OFFLINE"} <= manage_sh_variables()
 

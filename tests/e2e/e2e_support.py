@@ -122,8 +122,8 @@ def start_gateway(env: Mapping[str, str], cwd: Path) -> tuple[Service, str]:
 
 
 def start_worker(env: Mapping[str, str], cwd: Path, name: str = "worker") -> Service:
-    """``taskiq worker scribe_worker.tasks:broker --workers 1 --max-async-tasks 1``."""
-    args = [PYTHON, "-m", "taskiq", "worker", "scribe_worker.tasks:broker",
+    """``taskiq worker scribe_worker.jobs.tasks:broker --workers 1 --max-async-tasks 1``."""
+    args = [PYTHON, "-m", "taskiq", "worker", "scribe_worker.jobs.tasks:broker",
             "--workers", "1", "--max-async-tasks", "1"]  # fmt: skip
     service = Service(name, args, env, cwd)
     wait_log(service, r"scribe worker ready")

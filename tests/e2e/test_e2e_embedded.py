@@ -21,7 +21,7 @@ from e2e_support import (
 )
 
 from scribe_core.testing import free_ports
-from scribe_worker.jobs import RESULT_FILES
+from scribe_worker.jobs.meetings import RESULT_FILES
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -40,8 +40,8 @@ from scribe_core.testing import (
     temporary_database,
 )
 from scribe_core.voiceprints import VoiceprintStore
-from scribe_worker.jobs import WorkerContext
-from scribe_worker.tasks import attach_context, build_broker
+from scribe_worker.jobs.meetings import WorkerContext
+from scribe_worker.jobs.tasks import attach_context, build_broker
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ from scribe_core.db import Meeting, MeetingSpeaker, MeetingStatus, create_sessio
 from scribe_core.domain import FusionDocument
 from scribe_core.settings import QueueSettings
 from scribe_core.storage import results_prefix
-from scribe_worker.jobs import JobOutcome, WorkerContext, process_meeting
+from scribe_worker.jobs.meetings import JobOutcome, WorkerContext, process_meeting
 
 
 def _upload(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from scribe_core.errors import AudioDecodeError
-from scribe_worker.convert import convert, load_audio, read_wav
+from scribe_worker.stages.convert import convert, load_audio, read_wav
 
 SAMPLE_SECONDS = 30.0
 

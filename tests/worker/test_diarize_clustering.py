@@ -18,16 +18,16 @@ import soundfile as sf
 from scribe_core.domain import Diarization, ProcessingOptions
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.diarize import diarize
-from scribe_worker.diarize.clustering import (
+from scribe_worker.stages.diarize import diarize
+from scribe_worker.stages.diarize.clustering import (
     DEFAULT_CONFIG,
     ClusteringConfig,
     cluster_diarize,
     sliding_windows,
 )
-from scribe_worker.embeddings import ResemblyzerEmbedder
-from scribe_worker.metrics import der, load_rttm, pooled_der
-from scribe_worker.residency import ModelResidency
+from scribe_worker.models.ge2e import ResemblyzerEmbedder
+from scribe_worker.evaluation.metrics import der, load_rttm, pooled_der
+from scribe_worker.models.residency import ModelResidency
 
 SR = 16_000
 pytestmark = pytest.mark.slow

@@ -17,10 +17,10 @@ from pyannote_models import build_embedding_checkpoint, build_pipeline_dir
 from scribe_core.domain import Diarization, ProcessingOptions
 from scribe_core.errors import AudioDecodeError, ModelLoadError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.convert import load_audio
-from scribe_worker.diarize.pyannote_backend import diarize_pyannote, to_diarization
-from scribe_worker.residency import ModelResidency
-from scribe_worker.wespeaker import WeSpeakerEmbedder
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.stages.diarize.pyannote_backend import diarize_pyannote, to_diarization
+from scribe_worker.models.residency import ModelResidency
+from scribe_worker.models.wespeaker import WeSpeakerEmbedder
 
 LABEL = re.compile(r"^SPEAKER_\d{2}$")
 

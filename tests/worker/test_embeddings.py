@@ -10,14 +10,14 @@ import soundfile as sf
 
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.embeddings import (
+from scribe_worker.models.embeddings import (
     EmbeddingInputError,
     ResemblyzerEmbedder,
     l2_normalise,
     load_embedder,
     seconds_to_frames,
 )
-from scribe_worker.vad import detect_speech
+from scribe_worker.stages.vad import detect_speech
 
 SR = 16_000
 

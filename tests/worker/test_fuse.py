@@ -10,7 +10,7 @@ from scribe_core.domain import (
     TranscriptSegment,
     Word,
 )
-from scribe_worker.fuse import FALLBACK_LABEL, FuseOptions, assign_word_speakers, fuse
+from scribe_worker.stages.fuse import FALLBACK_LABEL, FuseOptions, assign_word_speakers, fuse
 
 
 def _transcription(*words: Word) -> Transcription:

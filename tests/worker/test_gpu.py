@@ -19,7 +19,7 @@ import pytest
 
 from scribe_core.settings import PipelineSettings
 from scribe_worker import gpu
-from scribe_worker.gpu import GpuUnavailableError, check_device, probe_cuda
+from scribe_worker.models.device import GpuUnavailableError, check_device, probe_cuda
 
 
 def _settings(**env: str) -> PipelineSettings:
@@ -51,11 +51,11 @@ def test_cuda_or_auto_follow_the_probe_and_log_one_line(
 ) -> None:
     probe = probe_cuda()
     settings = _settings(DEVICE=device, REQUIRE_GPU="false")
-    with caplog.at_level(logging.INFO, logger="scribe_worker.gpu"):
+    with caplog.at_level(logging.INFO, logger="scribe_worker.models.device"):
         first = check_device(settings)
         second = check_device(settings)  # the check runs per meeting: logged once only
     assert first == second == ("cuda" if probe.usable else "cpu")
-    records = [r for r in caplog.records if r.name == "scribe_worker.gpu"]
+    records = [r for r in caplog.records if r.name == "scribe_worker.models.device"]
     assert len(records) == 1
     assert probe.detail in records[0].getMessage()
     if not probe.usable:
@@ -81,7 +81,7 @@ def _run_check(**env: str) -> subprocess.CompletedProcess[str]:
         | env
     )
     return subprocess.run(
-        [sys.executable, "-m", "scribe_worker.gpu"],
+        [sys.executable, "-m", "scribe_worker.models.device"],
         env=child_env,
         capture_output=True,
         text=True,
@@ -95,7 +95,7 @@ def test_worker_start_check_stops_without_gpu_when_required() -> None:
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 1, result.stderr
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("ERROR scribe_worker.gpu: no usable CUDA GPU:")
+    assert lines[0].startswith("ERROR scribe_worker.models.device: no usable CUDA GPU:")
     assert "the worker stops" in lines[0]
 
 
@@ -104,7 +104,7 @@ def test_worker_start_check_falls_back_to_cpu_when_allowed() -> None:
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 0, result.stderr
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("WARNING scribe_worker.gpu: no usable CUDA GPU:")
+    assert lines[0].startswith("WARNING scribe_worker.models.device: no usable CUDA GPU:")
     assert "falling back to the CPU" in lines[0]
 
 

@@ -18,16 +18,17 @@ import pytest
 from scribe_core.domain import Diarization, SpeakerTurn
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.calibration import (
+from scribe_worker.evaluation.calibration import (
     IdentificationCase,
     Trial,
     calibrate,
     equal_error_rate,
     voxceleb_report,
 )
-from scribe_worker.convert import load_audio
-from scribe_worker.embeddings import Float32Array, ResemblyzerEmbedder, l2_normalise
-from scribe_worker.identify import (
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.models.embeddings import Float32Array, l2_normalise
+from scribe_worker.models.ge2e import ResemblyzerEmbedder
+from scribe_worker.stages.identify import (
     CACHE_FILENAME,
     FolderVoiceBank,
     assign_names,
@@ -35,7 +36,7 @@ from scribe_worker.identify import (
     identify_speakers,
     speaker_windows,
 )
-from scribe_worker.residency import ModelResidency
+from scribe_worker.models.residency import ModelResidency
 
 SETTINGS = PipelineSettings()
 
@@ -305,7 +306,7 @@ def test_voxceleb_pairs_cross_session_identification(eval_dir: Path) -> None:
 def conversation(katie_steve: Path) -> tuple[Float32Array, Diarization]:
     """The katie-steve conversation and its diarization by the default (clustering) backend."""
     from scribe_core.domain import ProcessingOptions
-    from scribe_worker.diarize import diarize
+    from scribe_worker.stages.diarize import diarize
 
     waveform = load_audio(katie_steve / "katiesteve.wav")
     diarization = diarize(waveform, ProcessingOptions(), SETTINGS, ModelResidency())
@@ -314,7 +315,7 @@ def conversation(katie_steve: Path) -> tuple[Float32Array, Diarization]:
 
 def katie_label(waveform: Float32Array, diarization: Diarization) -> str:
     """The diarized speaker with the highest median pitch (Katie: ~171 Hz, Steve: ~120 Hz)."""
-    from scribe_worker.calibration import median_f0
+    from scribe_worker.evaluation.calibration import median_f0
 
     talkative = [s for s in diarization.labels if diarization.speech_duration(s) >= 1.0]
     return max(
@@ -368,7 +369,7 @@ def test_only_katie_enrolled_leaves_steve_unnamed(
 def test_calibration_gives_no_false_accepts_at_the_configured_threshold(
     eval_dir: Path, conversation: tuple[Float32Array, Diarization], ge2e: ResemblyzerEmbedder
 ) -> None:
-    from scribe_worker.calibration import REQUIRED_ZERO_FALSE_ACCEPTS, eval_trials
+    from scribe_worker.evaluation.calibration import REQUIRED_ZERO_FALSE_ACCEPTS, eval_trials
 
     _, diarization = conversation
     trials, cases = eval_trials(eval_dir, ge2e, lambda _: diarization)

@@ -48,7 +48,7 @@ from scribe_core.settings import QueueSettings
 from scribe_core.storage import LocalStore, StorageError, results_prefix
 from scribe_core.tasks import PROCESS_MEETING
 from scribe_core.testing import postgres_server_url, require_server, temporary_database
-from scribe_worker.jobs import JobOutcome, WorkerContext, claim, process_meeting, sweep
+from scribe_worker.jobs.meetings import JobOutcome, WorkerContext, claim, process_meeting, sweep
 from scribe_worker.pipeline import PipelineResult
 
 LEASE = 30.0

@@ -9,7 +9,7 @@ import pytest
 from scribe_core.domain import Diarization, SpeakerTurn
 from scribe_core.errors import BadInputError, NotFoundError
 from scribe_core.exporters import rttm_lines
-from scribe_worker.metrics import (
+from scribe_worker.evaluation.metrics import (
     DER,
     cpwer,
     der,

@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 import pytest
 
-from scribe_worker.residency import ModelResidency, ResidencyError
+from scribe_worker.models.residency import ModelResidency, ResidencyError
 
 
 class _Model:

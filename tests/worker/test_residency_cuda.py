@@ -37,7 +37,7 @@ def _infer(model: Any, *, batch: int, features: int) -> bool:
 
 
 def test_cuda_peak_is_read_per_stage_and_release_empties_the_cache() -> None:
-    from scribe_worker.residency import ModelResidency
+    from scribe_worker.models.residency import ModelResidency
 
     # Warm up: the cuBLAS workspace of the first matmul stays allocated for the process, so
     # it belongs to the baseline, not to a stage.

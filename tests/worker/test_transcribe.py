@@ -13,8 +13,8 @@ import pytest
 
 from scribe_core.errors import ModelLoadError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.convert import load_audio
-from scribe_worker.transcribe import load_whisper, resolve_whisper_model, transcribe
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.stages.transcribe import load_whisper, resolve_whisper_model, transcribe
 
 JFK = (
     "And so my fellow Americans, ask not what your country can do for you, "

@@ -9,8 +9,8 @@ import pytest
 import soundfile as sf
 
 from scribe_core.errors import BadInputError
-from scribe_worker.metrics import load_rttm
-from scribe_worker.vad import VAD_FRAME_SECONDS, detect_speech, speech_probabilities
+from scribe_worker.evaluation.metrics import load_rttm
+from scribe_worker.stages.vad import VAD_FRAME_SECONDS, detect_speech, speech_probabilities
 
 SR = 16_000
 

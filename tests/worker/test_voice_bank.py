@@ -11,10 +11,10 @@ import pytest
 
 from scribe_core.settings import PipelineSettings
 from scribe_worker.cli import main
-from scribe_worker.convert import load_audio
-from scribe_worker.embeddings import SpeakerEmbedder
-from scribe_worker.identify import FolderVoiceBank
-from scribe_worker.voice_bank import TooLittleSpeechError, enrolment_embedding, speech_seconds
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.models.embeddings import SpeakerEmbedder
+from scribe_worker.stages.identify import FolderVoiceBank
+from scribe_worker.stages.enrolment import TooLittleSpeechError, enrolment_embedding, speech_seconds
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def _silence(path: Path, seconds: float = 4.0) -> Path:
 
 @pytest.fixture(scope="module")
 def embedder() -> SpeakerEmbedder:
-    from scribe_worker.embeddings import load_embedder
+    from scribe_worker.models.loader import load_embedder
 
     return load_embedder(PipelineSettings())
 

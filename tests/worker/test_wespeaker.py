@@ -17,9 +17,9 @@ import pytest
 from pyannote_models import build_embedding_checkpoint
 
 from scribe_core.errors import BadInputError, ModelLoadError
-from scribe_worker.convert import load_audio
-from scribe_worker.embeddings import l2_normalise
-from scribe_worker.wespeaker import WeSpeakerEmbedder
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.models.embeddings import l2_normalise
+from scribe_worker.models.wespeaker import WeSpeakerEmbedder
 
 SR = 16_000
 
@@ -132,7 +132,7 @@ def test_a_checkpoint_that_is_not_a_model_is_a_model_load_error(tmp_path: Path) 
 def test_hub_access_is_offline_inside_and_restored_after(monkeypatch: pytest.MonkeyPatch) -> None:
     from huggingface_hub import constants
 
-    from scribe_worker.wespeaker import hub_access
+    from scribe_worker.models.wespeaker import hub_access
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)

@@ -1,7 +1,7 @@
 """``python -m scribe_gateway``: serve the gateway with uvicorn on ``GATEWAY_HOST:GATEWAY_PORT``.
 
 The servers are those of the environment (``DATABASE_URL`` …, ``REDIS_URL``, ``MINIO_ENDPOINT``);
-tasks are executed by separate ``taskiq worker scribe_worker.tasks:broker`` processes.
+tasks are executed by separate ``taskiq worker scribe_worker.jobs.tasks:broker`` processes.
 """
 
 from __future__ import annotations

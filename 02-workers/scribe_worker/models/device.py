@@ -10,7 +10,7 @@ stops with :class:`GpuUnavailableError` (``REQUIRE_GPU=true``).
 WeSpeaker) can allocate a tensor on ``cuda:0``, and CTranslate2 (faster-whisper) counts at
 least one CUDA device.
 
-Run ``python -m scribe_worker.gpu`` to perform the check alone: it exits 0 when the worker
+Run ``python -m scribe_worker.models.device`` to perform the check alone: it exits 0 when the worker
 may start (on the GPU, or on the CPU as configured) and 1 when it must not. The worker
 image runs it before ``taskiq worker`` so that a container without a GPU stops right away.
 """
@@ -27,7 +27,7 @@ from typing import Literal
 from scribe_core.errors import ScribeError
 from scribe_core.settings import PipelineSettings
 
-logger = logging.getLogger("scribe_worker.gpu")  # the same name under `python -m`
+logger = logging.getLogger("scribe_worker.models.device")  # the same name under `python -m`
 
 Device = Literal["cpu", "cuda"]
 
@@ -151,7 +151,7 @@ def check_device(settings: PipelineSettings) -> Device:
 
 
 def main() -> int:
-    """``python -m scribe_worker.gpu``: run :func:`check_device` on the environment's settings.
+    """``python -m scribe_worker.models.device``: run :func:`check_device` on the environment's settings.
 
     Logs one line (the GPU in use, the CPU fallback, or the reason the worker must stop).
 

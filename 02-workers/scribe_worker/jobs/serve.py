@@ -30,8 +30,8 @@ from scribe_core.settings import (
 )
 from scribe_core.storage import create_store
 from scribe_core.voiceprints import VoiceprintStore
-from scribe_worker.jobs import WorkerContext
-from scribe_worker.tasks import attach_context, build_broker
+from scribe_worker.jobs.meetings import WorkerContext
+from scribe_worker.jobs.tasks import attach_context, build_broker
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

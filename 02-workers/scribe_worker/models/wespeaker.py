@@ -26,7 +26,7 @@ import numpy as np
 
 from scribe_core.domain import SAMPLE_RATE
 from scribe_core.errors import ModelLoadError
-from scribe_worker.embeddings import EmbeddingInputError, Float32Array, l2_normalise
+from scribe_worker.models.embeddings import EmbeddingInputError, Float32Array, l2_normalise
 
 if TYPE_CHECKING:
     import torch
@@ -147,7 +147,7 @@ def embedding_model_name(module: torch.nn.Module) -> str:
 
 
 class WeSpeakerEmbedder:
-    """:class:`~scribe_worker.embeddings.SpeakerEmbedder` backed by WeSpeaker ResNet34.
+    """:class:`~scribe_worker.models.embeddings.SpeakerEmbedder` backed by WeSpeaker ResNet34.
 
     Windows of equal length are forwarded together in batches; every output row is
     L2-normalised. No silence trimming: window times are exact.
@@ -214,10 +214,10 @@ class WeSpeakerEmbedder:
         Args:
             settings: Reads ``wespeaker_model``, ``hf_token``, ``model_cache_dir``,
                 ``models_offline`` and, when ``device`` is ``None``, ``device``
-                (resolved by :func:`scribe_worker.gpu.check_device`, CPU fallback included).
+                (resolved by :func:`scribe_worker.models.device.check_device`, CPU fallback included).
             device: torch device overriding ``settings.device``.
         """
-        from scribe_worker.gpu import check_device
+        from scribe_worker.models.device import check_device
 
         return cls(
             settings.wespeaker_model,

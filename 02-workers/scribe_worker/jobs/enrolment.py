@@ -1,13 +1,8 @@
 """The worker side of the voice bank: enrolment (``speakers.enroll``) and the Qdrant-backed
-:class:`~scribe_worker.pipeline.VoiceprintSource` of a meeting's owner.
+:class:`~scribe_worker.stages.identify.VoiceprintSource` of a meeting's owner.
 
-Enrolment of one recording (:func:`enrolment_embedding`, shared by the API's
-``speakers.enroll`` task, ``scribe enroll`` and, through it, ``manage.sh enroll``): decode to
-16 kHz mono with ffmpeg (:func:`scribe_worker.convert.load_audio`), refuse it when Silero VAD
-finds less than ``ENROLMENT_MIN_SPEECH_SECONDS`` of speech, then embed the whole recording
-with the pipeline's speaker embedder (``embedder.embed``, exactly as
-:class:`~scribe_worker.identify.FolderVoiceBank` does, so both banks live in the space the
-threshold was calibrated in).
+One recording becomes one voiceprint through
+:func:`scribe_worker.stages.enrolment.enrolment_embedding`.
 """
 
 from __future__ import annotations
@@ -29,64 +24,13 @@ from scribe_core.errors import BadInputError, ScribeError
 from scribe_core.settings import PipelineSettings, VoiceBankSettings, get_pipeline_settings
 from scribe_core.storage import ObjectStore
 from scribe_core.voiceprints import UPLOAD_SOURCE, VoiceprintStore
-from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+from scribe_worker.stages.enrolment import enrolment_file_embedding
 
 if TYPE_CHECKING:
-    from scribe_worker.jobs import WorkerContext
+    from scribe_worker.jobs.meetings import WorkerContext
 
 logger = logging.getLogger(__name__)
-
-
-class TooLittleSpeechError(BadInputError):
-    """An enrolment recording holds less speech than ``ENROLMENT_MIN_SPEECH_SECONDS``."""
-
-
-def speech_seconds(waveform: Float32Array) -> float:
-    """Seconds of speech Silero VAD finds in a 16 kHz mono waveform of shape ``(N,)``."""
-    from scribe_worker.vad import detect_speech
-
-    return float(sum(end - start for start, end in detect_speech(waveform)))
-
-
-def enrolment_embedding(
-    waveform: Float32Array, embedder: SpeakerEmbedder, min_speech_seconds: float
-) -> Float32Array:
-    """The embedding of one enrolment recording.
-
-    Args:
-        waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
-        embedder: The identification stage's embedder (its space is the collection's).
-        min_speech_seconds: Least speech (VAD, seconds) accepted; 0 skips the VAD check.
-
-    Returns:
-        Unit-norm ``(D,)`` float32 vector of the whole recording (``embedder.embed``).
-
-    Raises:
-        TooLittleSpeechError: VAD finds less than ``min_speech_seconds`` of speech.
-    """
-    found = speech_seconds(waveform) if min_speech_seconds > 0 else 0.0
-    if found < min_speech_seconds:
-        raise TooLittleSpeechError(
-            f"too little speech: {found:.1f} s detected, at least {min_speech_seconds:g} s needed"
-        )
-    try:
-        return l2_normalise(np.asarray(embedder.embed(waveform), dtype=np.float32))
-    except ValueError as exc:
-        raise TooLittleSpeechError(f"cannot embed the recording: {exc}") from exc
-
-
-def enrolment_file_embedding(
-    path: Path, embedder: SpeakerEmbedder, min_speech_seconds: float
-) -> Float32Array:
-    """:func:`enrolment_embedding` of a recording in any format ffmpeg decodes.
-
-    Raises:
-        AudioDecodeError: ffmpeg cannot decode the file, or it holds no audio.
-        TooLittleSpeechError: See :func:`enrolment_embedding`.
-    """
-    from scribe_worker.convert import load_audio
-
-    return enrolment_embedding(load_audio(path), embedder, min_speech_seconds)
 
 
 # -- identification from Qdrant -----------------------------------------------------------
@@ -95,7 +39,7 @@ def enrolment_file_embedding(
 class QdrantVoiceBank:
     """The voiceprints of one user's voice bank in the embedder's Qdrant collection.
 
-    A :class:`~scribe_worker.pipeline.VoiceprintSource`. Only points whose payload names
+    A :class:`~scribe_worker.stages.identify.VoiceprintSource`. Only points whose payload names
     ``owner_id`` are read, so a meeting is never matched against another user's voice bank.
 
     Args:
@@ -139,7 +83,7 @@ def _embed_samples(
 ) -> tuple[str, int, list[_Embedded]]:
     """Download, check and embed each sample (in a worker thread); the embedder is released
     before returning. Returns ``(embedder name, dimension, results)``."""
-    from scribe_worker.embeddings import load_embedder
+    from scribe_worker.models.loader import load_embedder
 
     embedder = load_embedder(settings)
     results: list[_Embedded] = []

@@ -8,7 +8,7 @@ torch: the model runs on onnxruntime, one 32 ms frame (512 samples at 16 kHz) at
 
 faster-whisper's ``VadOptions`` defaults (2 s minimum silence, 400 ms padding) suit ASR
 chunking; diarization needs tighter regions, so :data:`DIARIZATION_VAD` holds the defaults
-used here (tuned on the evaluation set, see :mod:`scribe_worker.diarize.clustering`).
+used here (tuned on the evaluation set, see :mod:`scribe_worker.stages.diarize.clustering`).
 """
 
 from __future__ import annotations

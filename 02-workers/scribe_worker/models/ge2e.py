@@ -1,82 +1,17 @@
-"""Speaker embedders: one fixed-size, unit-norm vector per stretch of speech.
-
-Two backends behind one protocol:
-
-- ``resemblyzer``: GE2E speaker encoder (Wan et al., "Generalized End-to-End Loss for
-  Speaker Verification", ICASSP 2018) from the ``resemblyzer`` package, whose 256-d weights
-  ship in the wheel: the embedded CPU default.
-- ``wespeaker``: WeSpeaker ResNet34 (Wang et al., "WeSpeaker", ICASSP 2023) as implemented in
-  pyannote.audio (``pyannote/wespeaker-voxceleb-resnet34-LM``): the production choice.
-
-:func:`load_embedder` builds the one ``PipelineSettings.embedding_backend`` names.
-"""
+"""GE2E speaker embeddings from the ``resemblyzer`` package (Wan et al., "Generalized End-to-End
+Loss for Speaker Verification", ICASSP 2018); its 256-d weights ship in the wheel."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from scribe_core.domain import SAMPLE_RATE
-from scribe_core.errors import BadInputError, ModelLoadError
-
-if TYPE_CHECKING:
-    from scribe_core.settings import PipelineSettings
-
-Float32Array = npt.NDArray[np.float32]
-
-
-class SpeakerEmbedder(Protocol):
-    """What the diarization clustering and the identification need from an embedder.
-
-    All waveforms are mono float32 at 16 kHz (``scribe_core.domain.SAMPLE_RATE``), shape
-    ``(num_samples,)``, values in [-1, 1].
-    """
-
-    name: str
-    """Stable model name; stored with every embedding so spaces are never mixed."""
-
-    dimension: int
-    """Length D of every embedding."""
-
-    def embed_windows(
-        self, waveform: Float32Array, windows: Sequence[tuple[float, float]]
-    ) -> Float32Array:
-        """Embed each ``(start, end)`` window (seconds) of ``waveform``.
-
-        Returns:
-            Array of shape ``(len(windows), D)``, each row L2-normalised.
-        """
-        ...
-
-    def embed(self, waveform: Float32Array) -> Float32Array:
-        """Embed a whole utterance (any length ≥ 0.5 s).
-
-        Returns:
-            Array of shape ``(D,)``, L2-normalised.
-
-        Raises:
-            ValueError: The waveform is too short to embed.
-        """
-        ...
-
-
-def l2_normalise(x: npt.NDArray[np.floating], axis: int = -1) -> Float32Array:
-    """Divide by the L2 norm along ``axis`` (zero vectors stay zero)."""
-    norm = np.linalg.norm(x, axis=axis, keepdims=True)
-    unit: Float32Array = (x / np.maximum(norm, 1e-12)).astype(np.float32)
-    return unit
-
-
-class EmbeddingInputError(BadInputError, ValueError):
-    """The audio given to an embedder cannot be embedded (too short, empty window).
-
-    Both a :class:`~scribe_core.errors.BadInputError` (HTTP 400) and a ``ValueError``, as the
-    :class:`SpeakerEmbedder` protocol promises.
-    """
-
+from scribe_core.errors import ModelLoadError
+from scribe_worker.models.embeddings import EmbeddingInputError, Float32Array, l2_normalise
 
 MEL_HOP_SECONDS = 0.01
 """Hop of resemblyzer's mel frames in seconds (10 ms; 25 ms analysis window)."""
@@ -97,7 +32,7 @@ encoder reads a power mel spectrogram, so its input level matters; resemblyzer's
 applied per window, to the mel power (a waveform gain ``g`` scales mel power by ``g**2``),
 so far and near talkers of one meeting are compared at the same level and no sample moves
 in time. Per-window normalisation lowered the DER of the clustering backend on the
-evaluation set (see :mod:`scribe_worker.diarize.clustering`)."""
+evaluation set (see :mod:`scribe_worker.stages.diarize.clustering`)."""
 
 _TARGET_POWER = 10 ** (LOUDNESS_TARGET_DBFS / 10)
 _MIN_POWER = 1e-10
@@ -289,35 +224,3 @@ def _partials(first: int, stop: int) -> list[tuple[int, int]]:
     if starts[-1] + PARTIAL_FRAMES < stop:
         starts.append(stop - PARTIAL_FRAMES)
     return [(s, s + PARTIAL_FRAMES) for s in starts]
-
-
-def load_embedder(settings: PipelineSettings, device: str | None = None) -> SpeakerEmbedder:
-    """Build the speaker embedder named by ``settings.embedding_backend``.
-
-    Args:
-        settings: ``embedding_backend`` picks ``resemblyzer`` (GE2E, weights in the wheel) or
-            ``wespeaker`` (WeSpeaker ResNet34 through pyannote.audio, built by
-            ``WeSpeakerEmbedder.from_settings``: model ``settings.wespeaker_model``, token
-            ``settings.hf_token``, cache and offline mode from the settings).
-        device: torch device; defaults to what :func:`scribe_worker.gpu.check_device`
-            resolves from ``settings`` (a worker without a usable GPU falls back to the CPU).
-
-    Returns:
-        A loaded :class:`SpeakerEmbedder`.
-
-    Raises:
-        ModelLoadError: The model cannot be loaded.
-        BadInputError: The backend name is unknown.
-    """
-    if device is None:
-        from scribe_worker.gpu import check_device
-
-        device = check_device(settings)
-    backend = settings.embedding_backend
-    if backend == "resemblyzer":
-        return ResemblyzerEmbedder(device=device)
-    if backend == "wespeaker":
-        from scribe_worker.wespeaker import WeSpeakerEmbedder
-
-        return cast(SpeakerEmbedder, WeSpeakerEmbedder.from_settings(settings, device=device))
-    raise BadInputError(f"unknown embedding backend {backend!r} (resemblyzer or wespeaker)")

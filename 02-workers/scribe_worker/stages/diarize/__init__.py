@@ -19,7 +19,7 @@ import numpy.typing as npt
 from scribe_core.domain import Diarization, ProcessingOptions
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.residency import ModelResidency
+from scribe_worker.models.residency import ModelResidency
 
 __all__ = ["diarize"]
 
@@ -49,11 +49,11 @@ def diarize(
     """
     backend = settings.diarization_backend
     if backend == "clustering":
-        from scribe_worker.diarize.clustering import diarize_clustering
+        from scribe_worker.stages.diarize.clustering import diarize_clustering
 
         return diarize_clustering(waveform, options, settings, residency)
     if backend == "pyannote":
-        from scribe_worker.diarize.pyannote_backend import diarize_pyannote
+        from scribe_worker.stages.diarize.pyannote_backend import diarize_pyannote
 
         return diarize_pyannote(waveform, options, settings, residency)
     raise BadInputError(f"unknown diarization backend {backend!r} (clustering or pyannote)")

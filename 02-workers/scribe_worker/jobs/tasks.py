@@ -3,12 +3,12 @@
 
 Run a worker (one per GPU, one task at a time)::
 
-    taskiq worker scribe_worker.tasks:broker --workers 1 --max-async-tasks 1
+    taskiq worker scribe_worker.jobs.tasks:broker --workers 1 --max-async-tasks 1
 
 ``broker`` is built from the environment at import: a Redis stream with acknowledgements when
 ``REDIS_URL`` is set, the in-process broker otherwise. At ``WORKER_STARTUP`` the worker
 creates its clients (taskiq ``docs/examples/state``), migrates the database when
-``DATABASE_AUTO_MIGRATE`` is on, and starts the sweeper (:func:`scribe_worker.jobs.sweep`)
+``DATABASE_AUTO_MIGRATE`` is on, and starts the sweeper (:func:`scribe_worker.jobs.meetings.sweep`)
 that re-queues meetings whose worker died. ``scribe serve`` builds its own in-process broker
 with :func:`build_broker` and shares its clients through :func:`attach_context`.
 """
@@ -34,9 +34,9 @@ from scribe_core.settings import (
 from scribe_core.storage import StorageError, create_store
 from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, ProcessMeeting
 from scribe_core.voiceprints import VoiceprintStore
-from scribe_worker.gpu import check_device
-from scribe_worker.jobs import WorkerContext, process_meeting, run_sweeper
-from scribe_worker.voice_bank import enroll_person
+from scribe_worker.models.device import check_device
+from scribe_worker.jobs.meetings import WorkerContext, process_meeting, run_sweeper
+from scribe_worker.jobs.enrolment import enroll_person
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ async def process_meeting_task(
     """``meetings.process``: run the pipeline on one meeting (payload: its id only).
 
     Returns:
-        The :class:`~scribe_worker.jobs.JobOutcome` value (``completed``, ``failed`` …).
+        The :class:`~scribe_worker.jobs.meetings.JobOutcome` value (``completed``, ``failed`` …).
     """
     payload = ProcessMeeting.from_kwargs(meeting_id)
     worker: WorkerContext = getattr(context.state, _CONTEXT)
@@ -140,4 +140,4 @@ def attach_context(broker: AsyncBroker, context: WorkerContext) -> None:
 
 
 broker = build_broker()
-"""The broker the ``taskiq worker scribe_worker.tasks:broker`` command runs."""
+"""The broker the ``taskiq worker scribe_worker.jobs.tasks:broker`` command runs."""

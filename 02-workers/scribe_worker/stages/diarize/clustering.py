@@ -6,7 +6,7 @@ al., "A Review of Speaker Diarization: Recent Advances with Deep Learning", Comp
 & Language 2022, section 3; GE2E d-vectors as in Wang et al., "Speaker Diarization with
 LSTM", ICASSP 2018), in six steps:
 
-1. **Speech detection**: Silero VAD regions (:func:`scribe_worker.vad.detect_speech`) at
+1. **Speech detection**: Silero VAD regions (:func:`scribe_worker.stages.vad.detect_speech`) at
    threshold 0.35: the speech that will be labelled.
 2. **Clustering windows**: 2 s windows every 0.75 s (at most) inside the *confident* speech
    regions (Silero threshold 0.5); a region of 1 to 2 s is one window, shorter ones only get
@@ -66,9 +66,10 @@ from scribe_core.domain import (
 )
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.embeddings import SpeakerEmbedder, l2_normalise, load_embedder
-from scribe_worker.residency import ModelResidency
-from scribe_worker.vad import detect_speech
+from scribe_worker.models.embeddings import SpeakerEmbedder, l2_normalise
+from scribe_worker.models.loader import load_embedder
+from scribe_worker.models.residency import ModelResidency
+from scribe_worker.stages.vad import detect_speech
 
 FRAME_SECONDS = 0.01
 """Resolution (seconds) of the frame-level speaker assignment and of the output turns."""
@@ -137,7 +138,7 @@ class ClusteringConfig:
     min_turn: float = 0.5
 
     def vad_options(self, threshold: float | None = None) -> dict[str, Any]:
-        """Keyword arguments for :func:`scribe_worker.vad.detect_speech`.
+        """Keyword arguments for :func:`scribe_worker.stages.vad.detect_speech`.
 
         Args:
             threshold: Speech threshold to use instead of ``vad_threshold`` (e.g.

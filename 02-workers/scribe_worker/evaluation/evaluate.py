@@ -30,7 +30,7 @@ from scribe_core.settings import PROJECT_ROOT, PipelineSettings, get_pipeline_se
 
 if TYPE_CHECKING:
     from scribe_core.domain import Diarization
-    from scribe_worker.embeddings import Float32Array
+    from scribe_worker.models.embeddings import Float32Array
     from scribe_worker.pipeline import PipelineResult
 
 DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
@@ -97,7 +97,7 @@ class Evaluator:
         bank: Path | None = None,
         options: ProcessingOptions = ProcessingOptions(),
     ) -> PipelineResult:
-        from scribe_worker.identify import FolderVoiceBank
+        from scribe_worker.stages.identify import FolderVoiceBank
         from scribe_worker.pipeline import run_pipeline
 
         source = FolderVoiceBank(bank) if bank is not None else None
@@ -107,7 +107,7 @@ class Evaluator:
 
     def sample_call(self) -> None:
         """DER, WER, cpWER and the introductions on the 30 s sample call."""
-        from scribe_worker.metrics import cpwer, der, load_rttm, load_stm, normalise_text, wer
+        from scribe_worker.evaluation.metrics import cpwer, der, load_rttm, load_stm, normalise_text, wer
 
         folder = self.eval_dir / "sample-call"
         result = self._process(folder / "sample.wav")
@@ -185,7 +185,7 @@ class Evaluator:
 
     def voxceleb_pairs(self) -> None:
         """Cross-session identification: enrol one clip per person, identify the other."""
-        from scribe_worker.calibration import voxceleb_report
+        from scribe_worker.evaluation.calibration import voxceleb_report
 
         report = voxceleb_report(self.eval_dir / "voxceleb-pairs", self.settings)
         threshold = f"threshold {report.threshold:.2f}"
@@ -201,10 +201,10 @@ class Evaluator:
         Trials come from voxceleb-pairs, katie-steve (its conversation diarized by the
         configured backend) and the AMI speakers recurring across ``ami-30s`` excerpts.
         """
-        from scribe_worker.calibration import calibrate, eval_trials
-        from scribe_worker.diarize import diarize
-        from scribe_worker.embeddings import load_embedder
-        from scribe_worker.residency import ModelResidency
+        from scribe_worker.evaluation.calibration import calibrate, eval_trials
+        from scribe_worker.stages.diarize import diarize
+        from scribe_worker.models.loader import load_embedder
+        from scribe_worker.models.residency import ModelResidency
 
         def diarize_conversation(waveform: Float32Array) -> Diarization:
             return diarize(waveform, ProcessingOptions(), self.settings, ModelResidency())
@@ -227,7 +227,7 @@ class Evaluator:
 
     def ami_30s(self) -> None:
         """DER per AMI clip, their mean, and the pooled DER (total errors / total speech)."""
-        from scribe_worker.metrics import der, load_rttm, pooled_der
+        from scribe_worker.evaluation.metrics import der, load_rttm, pooled_der
 
         folder = self.eval_dir / "ami-30s"
         references = load_rttm(folder / "reference.rttm")
@@ -259,7 +259,7 @@ class Evaluator:
 
     def asr(self, subset: str) -> None:
         """WER per language on jfk (FLAC), fleurs (Ogg/Opus) and multilingual (WAV)."""
-        from scribe_worker.metrics import wer
+        from scribe_worker.evaluation.metrics import wer
 
         pairs: list[tuple[str, Path, str]] = []  # (language, audio, reference)
         if subset == "jfk":

@@ -10,7 +10,7 @@ Two views of the same embeddings, both reported by :func:`calibrate`:
   threshold.
 - Identification cases (:class:`IdentificationCase`): what the ``identify`` stage actually
   decides: a bank of enrolled names, the speakers of one recording, and their similarity
-  matrix; names are given by :func:`scribe_worker.identify.assign_names` (one name at most
+  matrix; names are given by :func:`scribe_worker.stages.identify.assign_names` (one name at most
   once, open set). A false accept is a speaker given a wrong name (or any name when not
   enrolled); a miss is an enrolled speaker left unnamed.
 
@@ -38,7 +38,7 @@ import numpy.typing as npt
 
 from scribe_core.domain import SAMPLE_RATE, Diarization
 from scribe_core.settings import PipelineSettings
-from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
 
 REQUIRED_ZERO_FALSE_ACCEPTS = ("katie-steve", "voxceleb-pairs")
 """Groups on which the recommended threshold must name nobody wrongly: the scenarios
@@ -215,7 +215,7 @@ def equal_error_rate(scores: npt.ArrayLike, targets: npt.ArrayLike) -> tuple[flo
 
 def identification_errors(case: IdentificationCase, threshold: float) -> tuple[int, int, int]:
     """``(correct, false_accepts, misses)`` of one case at ``threshold``."""
-    from scribe_worker.identify import assign_names
+    from scribe_worker.stages.identify import assign_names
 
     correct = false_accepts = misses = 0
     for truth, col in zip(case.truth, assign_names(case.similarity, threshold), strict=True):
@@ -361,7 +361,7 @@ def voxceleb_pairs(
     the same with one person left out of the bank each time (that person's clip must stay
     unnamed).
     """
-    from scribe_worker.convert import load_audio
+    from scribe_worker.stages.convert import load_audio
 
     root = folder
     clips: list[tuple[str, str, Float32Array]] = []
@@ -420,7 +420,7 @@ def katie_steve(
     speaker takes the enrolled person whose median F0 is closest on a log scale (Katie's
     enrolment ≈ 171 Hz, Steve's ≈ 120 Hz). Speakers with under 1 s of speech are ignored.
     Speakers are embedded as the ``identify`` stage does
-    (:func:`scribe_worker.identify.meeting_embeddings`).
+    (:func:`scribe_worker.stages.identify.meeting_embeddings`).
 
     Trials: Katie's enrolment vs Steve's, and every kept speaker vs both enrolments. Cases,
     group ``katie-steve``: both enrolled, only Katie (what ``scribe eval`` runs); group
@@ -432,8 +432,8 @@ def katie_steve(
         diarization: Diarization of ``katiesteve.wav`` (from the diarize stage).
         waveform: That recording, 16 kHz mono.
     """
-    from scribe_worker.convert import load_audio
-    from scribe_worker.identify import meeting_embeddings
+    from scribe_worker.stages.convert import load_audio
+    from scribe_worker.stages.identify import meeting_embeddings
 
     root = folder
     enrol: dict[str, Float32Array] = {}
@@ -483,15 +483,15 @@ def ami_speakers(
     """Trials and cases of ``ami-30s``: AMI speakers recurring across meeting excerpts.
 
     Each reference speaker (``reference.rttm``, AMI global speaker ids) is embedded from
-    its non-overlapped speech in each excerpt (:func:`scribe_worker.identify.
+    its non-overlapped speech in each excerpt (:func:`scribe_worker.stages.identify.
     speaker_embeddings`); speakers with under ``min_speech`` seconds of it are left out.
     Trials: every pair of speakers from different excerpts. Cases: for each ordered pair of
     excerpts sharing a speaker, enrol the speakers of the first, identify those of the
     second (open set).
     """
-    from scribe_worker.convert import load_audio
-    from scribe_worker.identify import speaker_embeddings, speaker_windows
-    from scribe_worker.metrics import load_rttm
+    from scribe_worker.stages.convert import load_audio
+    from scribe_worker.stages.identify import speaker_embeddings, speaker_windows
+    from scribe_worker.evaluation.metrics import load_rttm
 
     root = folder
     embedded: dict[str, dict[str, Float32Array]] = {}
@@ -540,7 +540,7 @@ def eval_trials(
         diarize: Diarizes the katie-steve conversation (16 kHz waveform → Diarization);
             without it katie-steve is left out.
     """
-    from scribe_worker.convert import load_audio
+    from scribe_worker.stages.convert import load_audio
 
     trials, cases = voxceleb_pairs(eval_dir / "voxceleb-pairs", embedder)
     if diarize is not None:
@@ -601,8 +601,8 @@ def voxceleb_report(
 ) -> VoxcelebReport:
     """Enrol one clip per person in a folder voice bank, identify the other clip.
 
-    Runs the product path: :class:`~scribe_worker.identify.FolderVoiceBank` voiceprints
-    and :func:`~scribe_worker.identify.assign_names` at ``settings.speaker_match_threshold``.
+    Runs the product path: :class:`~scribe_worker.stages.identify.FolderVoiceBank` voiceprints
+    and :func:`~scribe_worker.stages.identify.assign_names` at ``settings.speaker_match_threshold``.
 
     Args:
         folder: The ``voxceleb-pairs`` folder (one sub-folder of clips per person).
@@ -611,9 +611,9 @@ def voxceleb_report(
     """
     import tempfile
 
-    from scribe_worker.convert import load_audio
-    from scribe_worker.embeddings import load_embedder
-    from scribe_worker.identify import FolderVoiceBank, assign_names
+    from scribe_worker.stages.convert import load_audio
+    from scribe_worker.models.loader import load_embedder
+    from scribe_worker.stages.identify import FolderVoiceBank, assign_names
 
     embedder = embedder or load_embedder(settings)
     threshold = settings.speaker_match_threshold

@@ -60,7 +60,8 @@ from scribe_core.storage import ObjectNotFoundError, ObjectStore, StorageError, 
 
 if TYPE_CHECKING:
     from scribe_core.voiceprints import VoiceprintStore
-    from scribe_worker.pipeline import PipelineResult, VoiceprintSource
+    from scribe_worker.pipeline import PipelineResult
+    from scribe_worker.stages.identify import VoiceprintSource
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ class WorkerContext:
         """The voice bank of a meeting's owner (never another user's), or ``None``."""
         if self.voiceprint_store is None:
             return None
-        from scribe_worker.voice_bank import QdrantVoiceBank
+        from scribe_worker.jobs.enrolment import QdrantVoiceBank
 
         return QdrantVoiceBank(self.voiceprint_store, owner_id)
 

@@ -36,8 +36,8 @@ from scribe_core.domain import (
 )
 from scribe_core.errors import AudioDecodeError, ModelLoadError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.residency import ModelResidency
-from scribe_worker.wespeaker import (
+from scribe_worker.models.residency import ModelResidency
+from scribe_worker.models.wespeaker import (
     embedding_model_name,
     hub_access,
     looks_like_path,
@@ -109,8 +109,8 @@ def pipeline_embedding_model(pipeline: Any) -> str:
     """Name of the embedding space of a loaded pipeline's speaker embeddings.
 
     ``"<class>:<weights fingerprint>"`` of its embedding model (see
-    :func:`scribe_worker.wespeaker.embedding_model_name`), the same name a
-    :class:`~scribe_worker.wespeaker.WeSpeakerEmbedder` with the same weights carries; empty
+    :func:`scribe_worker.models.wespeaker.embedding_model_name`), the same name a
+    :class:`~scribe_worker.models.wespeaker.WeSpeakerEmbedder` with the same weights carries; empty
     when the pipeline has no pyannote.audio embedding model (e.g. a SpeechBrain one).
     """
     import torch

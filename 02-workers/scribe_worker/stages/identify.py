@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence, Sized
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,11 +32,8 @@ from scribe_core.domain import Diarization, SpeakerIdentity
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
 from scribe_core.voiceprints import mean_voiceprint
-from scribe_worker.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
-from scribe_worker.residency import ModelResidency
-
-if TYPE_CHECKING:
-    from scribe_worker.pipeline import VoiceprintSource
+from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+from scribe_worker.models.residency import ModelResidency
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +66,14 @@ MIN_PIECE_SECONDS = 0.5
 
 MAX_WINDOW_SECONDS = 10.0
 """Longer stretches are cut into windows of at most this many seconds."""
+
+
+class VoiceprintSource(Protocol):
+    """Where enrolled voiceprints come from (a folder voice bank, Qdrant...)."""
+
+    def voiceprints(self, embedder: SpeakerEmbedder) -> Mapping[str, npt.NDArray[np.float32]]:
+        """Name → unit-norm voiceprint of shape ``(D,)`` in ``embedder``'s space."""
+        ...
 
 
 # -- the folder voice bank ----------------------------------------------------------------
@@ -116,7 +121,7 @@ class FolderVoiceBank:
     def voiceprints(self, embedder: SpeakerEmbedder) -> dict[str, Float32Array]:
         """One voiceprint per enrolled person, in ``embedder``'s space.
 
-        Each enrolment file is decoded to 16 kHz mono (``scribe_worker.convert.load_audio``)
+        Each enrolment file is decoded to 16 kHz mono (``scribe_worker.stages.convert.load_audio``)
         and embedded whole with ``embedder.embed``, unless the cache already holds its
         embedding for this embedder and content.
 
@@ -160,7 +165,7 @@ class FolderVoiceBank:
     @staticmethod
     def _embed_file(embedder: SpeakerEmbedder, name: str, path: Path) -> Float32Array:
         # The API's enrolment code; files dropped into the folder get no minimum-speech check.
-        from scribe_worker.voice_bank import enrolment_file_embedding
+        from scribe_worker.stages.enrolment import enrolment_file_embedding
 
         try:
             return enrolment_file_embedding(path, embedder, min_speech_seconds=0.0)
@@ -412,7 +417,7 @@ def identify(
     Args:
         waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
         diarization: Output of the ``diarize`` stage.
-        source: A :class:`~scribe_worker.pipeline.VoiceprintSource` (e.g.
+        source: A :class:`~scribe_worker.stages.identify.VoiceprintSource` (e.g.
             :class:`FolderVoiceBank`), or ``None``.
         settings: Reads ``speaker_match_threshold`` and the embedder settings.
         residency: Loads and releases the embedder, and measures the stage.
@@ -424,7 +429,7 @@ def identify(
         ModelLoadError: The embedder cannot be loaded.
         AudioDecodeError: An enrolment file cannot be decoded.
     """
-    from scribe_worker.embeddings import load_embedder
+    from scribe_worker.models.loader import load_embedder
 
     unnamed = tuple(SpeakerIdentity(label) for label in diarization.labels)
     if source is None or not diarization.labels or (isinstance(source, Sized) and not len(source)):
