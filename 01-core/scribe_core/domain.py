@@ -1,9 +1,12 @@
 """Domain types shared by the worker, the gateway and the exporters.
 
 Every value is a frozen dataclass; every time is in seconds (float) from the start of the
-recording. The fusion document mirrors the shape popularised by whisperX / faster-whisper:
+recording. The fusion document mirrors the shape popularised by whisperX / faster-whisper,
 ``{text, segments:[{start, end, text, speaker, words:[{word, start, end, probability}]}],
-speakers:[{label, name, confidence}], language, duration, processing_time}``.
+speakers:[{label, name, confidence}], language, duration, processing_time}``, and adds what
+an honest export needs: each segment's ``speaker_label``, each speaker's ``similarity`` and
+``match`` (``confidence`` stays as an alias of ``similarity``), and the diarization's
+``turns`` (see :meth:`FusionDocument.to_dict`).
 
 Pydantic models appear only at the API boundary; these types never import torch or numpy.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 SAMPLE_RATE = 16_000
 """Sample rate (Hz) of every waveform the pipeline works on after ``convert``."""
@@ -119,12 +122,17 @@ class Diarization:
         embedding_model: Name of the embedder that produced ``embeddings`` (e.g.
             ``"resemblyzer-ge2e"``); identification reuses them only when it uses the same
             embedder, and re-embeds the turns otherwise.
+        exclusive_turns: The same diarization with at most one speaker at any instant
+            (pyannote.audio 4's ``exclusive_speaker_diarization``), sorted by start time; the
+            fusion assigns words with it. Empty when the backend does not provide it: the
+            fusion then gives each word to the speaker of ``turns`` that overlaps it most.
     """
 
     turns: tuple[SpeakerTurn, ...]
     embeddings: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     duration: float = 0.0
     embedding_model: str = ""
+    exclusive_turns: tuple[SpeakerTurn, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -139,21 +147,39 @@ class Diarization:
         return sum(t.duration for t in self.turns if t.speaker == label)
 
 
+MATCH_KINDS: Final = ("confident", "unsure", "none")
+"""Values of :attr:`SpeakerIdentity.match`, from the most to the least certain."""
+
+
 @dataclass(frozen=True)
 class SpeakerIdentity:
     """Result of the ``identify`` stage for one diarized speaker.
 
     Attributes:
         label: The diarization speaker label (``"SPEAKER_00"``).
-        name: The enrolled person's name, or ``None`` when no voiceprint matched above the
-            threshold (open-set identification).
+        name: The display name: the enrolled person's name, a name the user gave, or ``None``
+            when the speaker is shown by its label (open-set identification).
         similarity: Cosine similarity in [-1, 1] to the best voiceprint considered, or
             ``None`` when the voice bank is empty or the speaker has no embedding.
+        match: How the voice bank matched the speaker, one of :data:`MATCH_KINDS`:
+            ``"confident"`` (named by a voiceprint), ``"unsure"`` (a voiceprint came close but
+            not close enough to be sure) or ``"none"`` (no voiceprint matched; also every
+            document written before this field existed). A user's rename does not change it.
+
+    Raises:
+        ValueError: On construction, when ``match`` is not one of :data:`MATCH_KINDS`.
     """
 
     label: str
     name: str | None = None
     similarity: float | None = None
+    match: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.match not in MATCH_KINDS:
+            raise ValueError(
+                f"speaker match must be one of {', '.join(MATCH_KINDS)}, got {self.match!r}"
+            )
 
     @property
     def display_name(self) -> str:
@@ -163,7 +189,11 @@ class SpeakerIdentity:
 
 @dataclass(frozen=True)
 class Utterance:
-    """Consecutive words of one speaker: a segment of the fusion document.
+    """A paragraph: consecutive words of one speaker, a segment of the fusion document.
+
+    A paragraph holds every sentence a speaker says until another speaker takes over or a
+    long pause (``FuseOptions.max_pause``) breaks the talk; exporters that need shorter units
+    (SRT, WebVTT cues) split it with the word timings.
 
     Attributes:
         start: Start time in seconds (first word's start).
@@ -187,7 +217,7 @@ class FusionDocument:
     """The final document of a meeting (``fusion.json``).
 
     Attributes:
-        segments: Utterances in time order.
+        segments: Paragraphs (utterances) in time order.
         speakers: One identity per speaker label that appears in ``segments`` or in the
             diarization, ordered by label.
         language: ISO-639-1 language code.
@@ -195,6 +225,9 @@ class FusionDocument:
         processing_time: Wall-clock seconds the pipeline took.
         metadata: Free-form facts about the run: backends, models, per-stage timings and
             peak memory (``{"stages": {"transcribe": {"seconds": .., "peak_rss_bytes": ..}}}``).
+        turns: The diarization, overlapped speech kept (turns of different speakers may
+            overlap), sorted by start; each turn's ``speaker`` is a speaker LABEL, so a rename
+            needs no rewrite. Empty in documents written before turns were stored.
     """
 
     segments: tuple[Utterance, ...]
@@ -203,11 +236,16 @@ class FusionDocument:
     duration: float
     processing_time: float = 0.0
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    turns: tuple[SpeakerTurn, ...] = ()
 
     @property
     def text(self) -> str:
         """The whole transcript as one string."""
         return " ".join(u.text for u in self.segments if u.text)
+
+    def display_names(self) -> dict[str, str]:
+        """Display name (the name, else the label) of each speaker label of ``speakers``."""
+        return {s.label: s.display_name for s in self.speakers}
 
     def rename_speaker(self, label: str, name: str | None) -> FusionDocument:
         """Return a copy where ``label`` is displayed as ``name`` everywhere.
@@ -232,7 +270,20 @@ class FusionDocument:
     # -- JSON -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form (``fusion.json``); times are seconds rounded to ms."""
+        """The JSON-ready form (``fusion.json``); times are seconds rounded to ms.
+
+        Shape::
+
+            {"text": str,
+             "segments": [{"start", "end", "text", "speaker", "speaker_label",
+                           "words": [{"word", "start", "end", "probability"}]}],
+             "speakers": [{"label", "name", "similarity", "match", "confidence"}],
+             "turns": [{"start", "end", "speaker_label"}],
+             "language": str, "duration": float, "processing_time": float,
+             "metadata": {...}}
+
+        ``confidence`` repeats ``similarity`` for readers of the original shape.
+        """
         return {
             "text": self.text,
             "segments": [
@@ -247,8 +298,18 @@ class FusionDocument:
                 for u in self.segments
             ],
             "speakers": [
-                {"label": s.label, "name": s.name, "confidence": _r(s.similarity, 4)}
+                {
+                    "label": s.label,
+                    "name": s.name,
+                    "similarity": _r(s.similarity, 4),
+                    "match": s.match,
+                    "confidence": _r(s.similarity, 4),
+                }
                 for s in self.speakers
+            ],
+            "turns": [
+                {"start": _r(t.start), "end": _r(t.end), "speaker_label": t.speaker}
+                for t in self.turns
             ],
             "language": self.language,
             "duration": _r(self.duration),
@@ -258,11 +319,13 @@ class FusionDocument:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FusionDocument:
-        """Inverse of :meth:`to_dict`.
+        """Inverse of :meth:`to_dict`; also reads documents written before ``similarity``,
+        ``match`` and ``turns`` existed (``confidence`` is read as the similarity, ``match``
+        defaults to ``"none"``, ``turns`` to no turns).
 
         Raises:
             KeyError: A required key is missing.
-            ValueError: A value has the wrong type.
+            ValueError: A value has the wrong type, or an unknown ``match``.
         """
         segments = tuple(
             Utterance(
@@ -279,9 +342,14 @@ class FusionDocument:
             SpeakerIdentity(
                 label=str(s["label"]),
                 name=s.get("name"),
-                similarity=None if s.get("confidence") is None else float(s["confidence"]),
+                similarity=_similarity_from(s),
+                match=str(s.get("match") or "none"),
             )
             for s in data["speakers"]
+        )
+        turns = tuple(
+            SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker_label"]))
+            for t in data.get("turns") or ()
         )
         return cls(
             segments=segments,
@@ -290,7 +358,13 @@ class FusionDocument:
             duration=float(data["duration"]),
             processing_time=float(data.get("processing_time", 0.0)),
             metadata=dict(data.get("metadata", {})),
+            turns=turns,
         )
+
+
+def _similarity_from(speaker: Mapping[str, Any]) -> float | None:
+    value = speaker.get("similarity", speaker.get("confidence"))
+    return None if value is None else float(value)
 
 
 def _r(value: float | None, ndigits: int = 3) -> float | None:
@@ -337,22 +411,34 @@ def diarization_to_dict(d: Diarization) -> dict[str, Any]:
         "duration": _r(d.duration),
         "speakers": list(d.labels),
         "embedding_model": d.embedding_model,
-        "turns": [{"start": _r(t.start), "end": _r(t.end), "speaker": t.speaker} for t in d.turns],
+        "turns": _turn_dicts(d.turns),
+        "exclusive_turns": _turn_dicts(d.exclusive_turns),
         "embeddings": {k: [round(x, 6) for x in v] for k, v in d.embeddings.items()},
     }
 
 
 def diarization_from_dict(data: Mapping[str, Any]) -> Diarization:
-    """Inverse of :func:`diarization_to_dict`."""
+    """Inverse of :func:`diarization_to_dict` (``exclusive_turns`` may be absent).
+
+    Raises:
+        KeyError: ``turns`` or a key of a turn is missing.
+        ValueError: A value has the wrong type.
+    """
     return Diarization(
-        turns=tuple(
-            SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"]))
-            for t in data["turns"]
-        ),
+        turns=_turns_from(data["turns"]),
         embeddings={k: tuple(float(x) for x in v) for k, v in data.get("embeddings", {}).items()},
         duration=float(data.get("duration", 0.0)),
         embedding_model=str(data.get("embedding_model", "")),
+        exclusive_turns=_turns_from(data.get("exclusive_turns") or ()),
     )
+
+
+def _turn_dicts(turns: Sequence[SpeakerTurn]) -> list[dict[str, Any]]:
+    return [{"start": _r(t.start), "end": _r(t.end), "speaker": t.speaker} for t in turns]
+
+
+def _turns_from(items: Sequence[Mapping[str, Any]]) -> tuple[SpeakerTurn, ...]:
+    return tuple(SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in items)
 
 
 def sort_turns(turns: Sequence[SpeakerTurn]) -> tuple[SpeakerTurn, ...]:

@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-speakers", type=_positive, help="upper bound on speakers")
     p.add_argument(
         "--diarization",
-        choices=["clustering", "pyannote"],
-        help="diarization backend (default from DIARIZATION_BACKEND)",
+        metavar="PIPELINE",
+        help="pyannote pipeline: hub id or local directory (default PYANNOTE_PIPELINE; "
+        "empty = the shipped segmentation-3.0 + CAM++ pipeline)",
     )
     p.add_argument("--model", help="Whisper model name or CTranslate2 directory")
     p.add_argument("--quiet", action="store_true", help="do not print the transcript")
@@ -118,9 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _process(args: argparse.Namespace) -> int:
     from scribe_core.settings import get_pipeline_settings
-    from scribe_worker.stages.identify import FolderVoiceBank
     from scribe_worker.pipeline import run_pipeline
     from scribe_worker.progress import StageProgress
+    from scribe_worker.stages.identify import FolderVoiceBank
 
     if args.max_speakers is not None and args.num_speakers is not None:
         raise UsageError("give either --num-speakers or --min-speakers/--max-speakers")
@@ -136,7 +137,7 @@ def _process(args: argparse.Namespace) -> int:
 
     updates: dict[str, object] = {}
     if args.diarization:
-        updates["diarization_backend"] = args.diarization
+        updates["pyannote_pipeline"] = args.diarization
     if args.model:
         updates["whisper_model"] = args.model
     settings = get_pipeline_settings().model_copy(update=updates)
@@ -163,10 +164,15 @@ def _process(args: argparse.Namespace) -> int:
         print(export(document, "txt") or "(no speech found)", end="" if document.segments else "\n")
     stages = document.metadata.get("stages", {})
     rtf = document.metadata.get("real_time_factor")
-    speakers = ", ".join(s.display_name for s in document.speakers) or "none"
+    speakers = (
+        ", ".join(
+            s.display_name + (" (unsure)" if s.match == "unsure" else "") for s in document.speakers
+        )
+        or "none"
+    )
     peak_rss = max((v["peak_rss_bytes"] for v in stages.values()), default=0)
     print(
-        f"\n{len(document.segments)} utterances, speakers: {speakers}; language "
+        f"\n{len(document.segments)} paragraphs, speakers: {speakers}; language "
         f"{document.language}; {document.duration:.1f} s of audio in "
         f"{document.processing_time:.1f} s (real-time factor {rtf}); "
         f"peak RSS {peak_rss / 2**20:.0f} MiB",
@@ -189,8 +195,8 @@ def _enroll(args: argparse.Namespace) -> int:
     import tempfile
 
     from scribe_core.settings import VoiceBankSettings, get_pipeline_settings
-    from scribe_worker.stages.convert import convert, read_wav
     from scribe_worker.models.loader import load_embedder
+    from scribe_worker.stages.convert import convert, read_wav
     from scribe_worker.stages.enrolment import enrolment_embedding
 
     name = " ".join(args.name.split())

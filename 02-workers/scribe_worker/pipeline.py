@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
 
 from scribe_core.domain import (
     Diarization,
@@ -24,13 +21,13 @@ from scribe_core.domain import (
     Transcription,
 )
 from scribe_core.settings import PipelineSettings, get_pipeline_settings
+from scribe_worker.models.device import check_device
+from scribe_worker.models.residency import ModelResidency
 from scribe_worker.stages.convert import convert, read_wav
 from scribe_worker.stages.diarize import diarize
 from scribe_worker.stages.fuse import fuse
-from scribe_worker.stages.identify import VoiceprintSource, identify
-from scribe_worker.models.device import check_device
-from scribe_worker.models.residency import ModelResidency
-from scribe_worker.stages.transcribe import load_whisper, transcribe
+from scribe_worker.stages.identify import VoiceprintSource, identify_and_embed
+from scribe_worker.stages.transcribe import WhisperSession
 
 ProgressCallback = Callable[[str, float], None]
 """Called with (stage name, overall progress in [0, 1]) as the pipeline advances."""
@@ -121,25 +118,26 @@ def run_pipeline(
         progress.finish("convert")
 
     progress.stage("diarize")
-    diarization = diarize(waveform, options, settings, residency)
+    diarization = diarize(
+        waveform, options, settings, residency, on_progress=lambda f: progress.stage("diarize", f)
+    )
     progress.finish("diarize")
 
     progress.stage("identify")
-    identities = identify(waveform, diarization, voiceprints, settings, residency)
+    identities, diarization = identify_and_embed(
+        waveform, diarization, voiceprints, settings, residency
+    )
     progress.finish("identify")
 
     progress.stage("transcribe")
-    transcription = residency.run(
+    transcribed = residency.run(
         "transcribe",
-        lambda: load_whisper(settings, device),
-        lambda model: transcribe(
-            model,
-            waveform,
-            language=options.language,
-            beam_size=settings.whisper_beam_size,
-            on_progress=lambda f: progress.stage("transcribe", f),
+        lambda: WhisperSession(settings, device, language=options.language),
+        lambda session: session.transcribe(
+            waveform, on_progress=lambda f: progress.stage("transcribe", f)
         ),
     )
+    transcription = transcribed.transcription
     progress.finish("transcribe")
 
     progress.stage("fuse")
@@ -149,7 +147,9 @@ def run_pipeline(
     document = replace(
         document,
         processing_time=processing_time,
-        metadata=_metadata(settings, device, converted.duration, processing_time, residency),
+        metadata=_metadata(
+            settings, device, converted.duration, processing_time, residency, transcribed.model
+        ),
     )
     progress.finish("fuse")
     return PipelineResult(transcription, diarization, identities, document)
@@ -161,13 +161,16 @@ def _metadata(
     duration: float,
     processing_time: float,
     residency: ModelResidency,
+    whisper_model: str,
 ) -> dict[str, object]:
-    """Facts about the run stored in ``fusion.json``."""
+    """Facts about the run stored in ``fusion.json`` (``whisper_model``: the model that
+    transcribed, after the English rule)."""
     return {
         "device": device,
-        "diarization_backend": settings.diarization_backend,
+        "diarization_pipeline": settings.pyannote_pipeline
+        or "segmentation-3.0 + CAM++ + agglomerative clustering (shipped)",
         "embedding_backend": settings.embedding_backend,
-        "whisper_model": settings.whisper_model or "tiny.en (bundled)",
+        "whisper_model": whisper_model,
         "real_time_factor": round(processing_time / duration, 4) if duration else None,
         "stages": residency.metadata(),
     }

@@ -130,7 +130,6 @@ def test_workers_stack(deployed: Sandbox) -> None:
 PRODUCTION = {
     "DEVICE": "cuda",
     "REQUIRE_GPU": "true",
-    "DIARIZATION_BACKEND": "pyannote",
     "PYANNOTE_PIPELINE": "pyannote/speaker-diarization-community-1",
     "EMBEDDING_BACKEND": "wespeaker",
     "WESPEAKER_MODEL": "pyannote/wespeaker-voxceleb-resnet34-LM",

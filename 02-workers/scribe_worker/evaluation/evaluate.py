@@ -97,8 +97,8 @@ class Evaluator:
         bank: Path | None = None,
         options: ProcessingOptions = ProcessingOptions(),
     ) -> PipelineResult:
-        from scribe_worker.stages.identify import FolderVoiceBank
         from scribe_worker.pipeline import run_pipeline
+        from scribe_worker.stages.identify import FolderVoiceBank
 
         source = FolderVoiceBank(bank) if bank is not None else None
         return run_pipeline(audio, options, settings=self.settings, voiceprints=source)
@@ -107,7 +107,14 @@ class Evaluator:
 
     def sample_call(self) -> None:
         """DER, WER, cpWER and the introductions on the 30 s sample call."""
-        from scribe_worker.evaluation.metrics import cpwer, der, load_rttm, load_stm, normalise_text, wer
+        from scribe_worker.evaluation.metrics import (
+            cpwer,
+            der,
+            load_rttm,
+            load_stm,
+            normalise_text,
+            wer,
+        )
 
         folder = self.eval_dir / "sample-call"
         result = self._process(folder / "sample.wav")
@@ -202,9 +209,9 @@ class Evaluator:
         configured backend) and the AMI speakers recurring across ``ami-30s`` excerpts.
         """
         from scribe_worker.evaluation.calibration import calibrate, eval_trials
-        from scribe_worker.stages.diarize import diarize
         from scribe_worker.models.loader import load_embedder
         from scribe_worker.models.residency import ModelResidency
+        from scribe_worker.stages.diarize import diarize
 
         def diarize_conversation(waveform: Float32Array) -> Diarization:
             return diarize(waveform, ProcessingOptions(), self.settings, ModelResidency())

@@ -104,6 +104,25 @@ def load_rttm(path: str | Path) -> dict[str, Diarization]:
     return {str(uri): annotation_to_diarization(a) for uri, a in annotations.items()}
 
 
+def parse_rttm(text: str) -> dict[str, Diarization]:
+    """:func:`load_rttm` of RTTM text (e.g. what the RTTM exporter produced).
+
+    Raises:
+        BadInputError: The text is not valid RTTM.
+    """
+    if not text.strip():
+        return {}
+    import io
+
+    from pyannote.database.util import load_rttm as _load_rttm
+
+    try:
+        annotations = _load_rttm(io.StringIO(text))  # type: ignore[no-untyped-call]
+    except Exception as exc:  # pandas parser errors, bad numbers
+        raise BadInputError(f"cannot parse RTTM: {exc}") from exc
+    return {str(uri): annotation_to_diarization(a) for uri, a in annotations.items()}
+
+
 def load_stm(path: str | Path) -> list[tuple[str, str]]:
     """Read the speaker-attributed transcript of an STM file (NIST SCTK format).
 

@@ -13,6 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,11 @@ import anyio.to_thread
 import numpy as np
 
 from scribe_core.db import Person, PersonStatus
-from scribe_core.errors import BadInputError, ScribeError
+from scribe_core.errors import ScribeError
 from scribe_core.settings import PipelineSettings, VoiceBankSettings, get_pipeline_settings
 from scribe_core.storage import ObjectStore
 from scribe_core.voiceprints import UPLOAD_SOURCE, VoiceprintStore
-from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
+from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder
 from scribe_worker.stages.enrolment import enrolment_file_embedding
 
 if TYPE_CHECKING:
@@ -179,3 +180,81 @@ async def enroll_person(
         name, person_id, len(good), len(refused),
     )  # fmt: skip
     return status
+
+
+# -- re-embedding after an embedder change ----------------------------------------------------
+
+
+def voicebank_prefix(owner_id: uuid.UUID, person_id: uuid.UUID) -> str:
+    """Object-store prefix of a person's enrolment recordings."""
+    return f"voicebank/{owner_id}/{person_id}/"
+
+
+def _current_space(settings: PipelineSettings) -> tuple[str, int]:
+    """``(name, dimension)`` of the configured embedder's space (loads and frees it)."""
+    from scribe_worker.models.loader import load_embedder
+
+    embedder = load_embedder(settings)
+    try:
+        return embedder.name, embedder.dimension
+    finally:
+        del embedder
+        gc.collect()
+
+
+async def reembed_voice_bank(context: WorkerContext) -> int:
+    """Re-embed every person who has no voiceprint in the configured embedder's space.
+
+    People enrolled under another embedder (e.g. GE2E before CAM++ became the default) keep
+    their enrolment recordings in the object store (:func:`voicebank_prefix`); each such
+    person gets those recordings queued again (``pending_keys``) and embedded by
+    :func:`enroll_person`, so nobody has to enrol again. People whose only samples came from
+    meetings (no stored recording) are left as they are and logged.
+
+    Args:
+        context: The worker's clients; nothing happens without a voiceprint store.
+
+    Returns:
+        How many people were re-embedded.
+    """
+    from sqlalchemy import select
+
+    vstore = context.voiceprint_store
+    if vstore is None:
+        return 0
+    async with context.sessions() as session:
+        people = list((await session.execute(select(Person))).scalars())
+        rows = [(p.id, p.owner_id, p.name) for p in people if not p.pending_keys]
+    if not rows:
+        return 0
+    settings = context.pipeline_settings or get_pipeline_settings()
+    async with context.lock:
+        model, dimension = await anyio.to_thread.run_sync(_current_space, settings)
+    done = 0
+    for person_id, owner_id, name in rows:
+        have = await anyio.to_thread.run_sync(
+            partial(vstore.count, owner_id, person_id, model=model, dimension=dimension)
+        )
+        if have:
+            continue
+        keys = await anyio.to_thread.run_sync(
+            context.store.list_keys, voicebank_prefix(owner_id, person_id)
+        )
+        if not keys:
+            logger.warning(
+                "%s (%s) has no voiceprint for %s and no stored recording to re-embed",
+                name, person_id, model,
+            )  # fmt: skip
+            continue
+        async with context.sessions() as session:
+            person = await session.get(Person, person_id, with_for_update=True)
+            if person is None:
+                continue
+            person.pending_keys = sorted(set(person.pending_keys) | set(keys))
+            person.status = PersonStatus.PENDING
+            await session.commit()
+        logger.info("re-embedding %s (%s) for %s from %d recording(s)", name, person_id, model,
+                    len(keys))  # fmt: skip
+        await enroll_person(context, person_id)
+        done += 1
+    return done

@@ -34,14 +34,15 @@ from scribe_core.settings import (
 from scribe_core.storage import StorageError, create_store
 from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, ProcessMeeting
 from scribe_core.voiceprints import VoiceprintStore
-from scribe_worker.models.device import check_device
+from scribe_worker.jobs.enrolment import enroll_person, reembed_voice_bank
 from scribe_worker.jobs.meetings import WorkerContext, process_meeting, run_sweeper
-from scribe_worker.jobs.enrolment import enroll_person
+from scribe_worker.models.device import check_device
 
 logger = logging.getLogger(__name__)
 
 _CONTEXT = "scribe_worker_context"
 _SWEEPER = "scribe_worker_sweeper"
+_REEMBED = "scribe_worker_reembed"
 
 
 async def process_meeting_task(
@@ -80,7 +81,18 @@ async def _startup(state: TaskiqState) -> None:
         worker = await _context_from_settings(state.broker)
         setattr(state, _CONTEXT, worker)
     setattr(state, _SWEEPER, asyncio.create_task(run_sweeper(worker)))
+    setattr(state, _REEMBED, asyncio.create_task(_reembed(worker)))
     logger.info("scribe worker ready: running %s tasks", PROCESS_MEETING)
+
+
+async def _reembed(worker: WorkerContext) -> None:
+    """Start-up task: re-embed people enrolled under another embedder (logged, never fatal)."""
+    try:
+        count = await reembed_voice_bank(worker)
+        if count:
+            logger.info("re-embedded %d voice bank people for the current embedder", count)
+    except Exception:  # noqa: BLE001 - the worker keeps serving; the next start tries again
+        logger.exception("re-embedding the voice bank failed")
 
 
 async def _context_from_settings(broker: AsyncBroker) -> WorkerContext:
@@ -107,10 +119,11 @@ async def _context_from_settings(broker: AsyncBroker) -> WorkerContext:
 
 async def _shutdown(state: TaskiqState) -> None:
     """Stop the sweeper and close the connections this worker opened."""
-    sweeper: asyncio.Task[None] | None = getattr(state, _SWEEPER, None)
-    if sweeper is not None:
-        sweeper.cancel()
-        await asyncio.wait([sweeper])
+    for name in (_SWEEPER, _REEMBED):
+        task: asyncio.Task[None] | None = getattr(state, name, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])
     worker: WorkerContext | None = getattr(state, _CONTEXT, None)
     if worker is not None and worker.engine is not None:
         await worker.engine.dispose()

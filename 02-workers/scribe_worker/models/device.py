@@ -151,7 +151,7 @@ def check_device(settings: PipelineSettings) -> Device:
 
 
 def main() -> int:
-    """``python -m scribe_worker.models.device``: run :func:`check_device` on the environment's settings.
+    """``python -m scribe_worker.models.device``: :func:`check_device` on the environment.
 
     Logs one line (the GPU in use, the CPU fallback, or the reason the worker must stop).
 

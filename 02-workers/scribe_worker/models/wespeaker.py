@@ -214,7 +214,8 @@ class WeSpeakerEmbedder:
         Args:
             settings: Reads ``wespeaker_model``, ``hf_token``, ``model_cache_dir``,
                 ``models_offline`` and, when ``device`` is ``None``, ``device``
-                (resolved by :func:`scribe_worker.models.device.check_device`, CPU fallback included).
+                (resolved by :func:`scribe_worker.models.device.check_device`, CPU fallback
+                included).
             device: torch device overriding ``settings.device``.
         """
         from scribe_worker.models.device import check_device

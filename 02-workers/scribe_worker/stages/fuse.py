@@ -1,10 +1,13 @@
-"""The ``fuse`` stage: words × speaker turns → speaker-attributed utterances.
+"""The ``fuse`` stage: words × speaker turns → speaker-attributed paragraphs.
 
 A pure function that loads no model, in the spirit of whisperX ``assign_word_speakers``:
 every WORD goes to the speaker whose turn overlaps it most (the nearest turn when none
-overlaps it), consecutive words of one speaker form an utterance, and a long pause or the
-end of a sentence starts a new one. Identified names replace speaker labels for display;
-the label stays on each utterance so a later rename is exact.
+overlaps it), using the diarization's one-speaker-at-a-time ``exclusive_turns`` when the
+backend provides them. Consecutive words of one speaker form a paragraph (one
+:class:`~scribe_core.domain.Utterance`); a speaker change or a long pause starts a new one.
+Identified names replace speaker labels for display; the label stays on each paragraph so a
+later rename is exact. The document also keeps the diarization's turns, overlapped speech
+included, for the RTTM export.
 """
 
 from __future__ import annotations
@@ -22,29 +25,34 @@ from scribe_core.domain import (
     Transcription,
     Utterance,
     Word,
+    sort_turns,
 )
 
 FALLBACK_LABEL = "SPEAKER_00"
 """Label given to words when the diarization found no turn at all."""
 
-SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
+PARAGRAPH_PAUSE = 2.0
+"""Default silence (seconds) that ends a paragraph: twice the "standard maximum" silence of
+about one second that conversation tolerates before it is heard as a break (G. Jefferson,
+"Preliminary notes on a possible metric which provides for a 'standard maximum' silence of
+approximately one second in conversation", 1989): hesitations and the ordinary gaps between
+one speaker's sentences stay inside a paragraph, a real break in the talk starts a new one."""
 
 
 @dataclass(frozen=True)
 class FuseOptions:
-    """How words are grouped into utterances.
+    """How words are grouped into paragraphs.
 
     Attributes:
-        max_pause: A silence between two words longer than this (seconds) splits the
-            utterance even when the speaker does not change.
-        split_on_sentence_end: Start a new utterance after a word ending a sentence.
-        max_duration: An utterance longer than this (seconds) is split at the next word
-            boundary (keeps subtitle cues readable).
+        max_pause: A silence between two words of one speaker longer than this (seconds)
+            starts a new paragraph (default :data:`PARAGRAPH_PAUSE`).
+        max_duration: When set, a paragraph longer than this (seconds) is split at the next
+            word boundary; ``None`` (default) never splits a speaker's continuous talk.
+            Subtitle cue limits are not this: the SRT/WebVTT exporters apply them.
     """
 
-    max_pause: float = 1.0
-    split_on_sentence_end: bool = True
-    max_duration: float = 30.0
+    max_pause: float = PARAGRAPH_PAUSE
+    max_duration: float | None = None
 
 
 class _TurnIndex:
@@ -95,7 +103,11 @@ def group_utterances(
     names: Mapping[str, str | None],
     options: FuseOptions = FuseOptions(),
 ) -> tuple[Utterance, ...]:
-    """Group labelled words into utterances.
+    """Group labelled words into paragraphs.
+
+    A paragraph ends where the speaker label changes, where the silence between two words
+    exceeds ``options.max_pause``, or (when set) once it would exceed
+    ``options.max_duration``. Sentence ends do not split it.
 
     Args:
         labelled: ``(word, label)`` pairs in time order.
@@ -103,7 +115,8 @@ def group_utterances(
         options: Splitting rules.
 
     Returns:
-        Utterances in time order; each text is its words joined and stripped.
+        Paragraphs in time order; each text is its words joined and stripped, its start the
+        first word's start and its end the last word's end (seconds).
     """
     utterances: list[Utterance] = []
     current: list[Word] = []
@@ -123,12 +136,11 @@ def group_utterances(
     for word, label in labelled:
         if current:
             prev = current[-1]
-            if (
-                label != current_label
-                or word.start - prev.end > options.max_pause
-                or (options.split_on_sentence_end and prev.word.strip().endswith(SENTENCE_END))
-                or word.end - current[0].start > options.max_duration
-            ):
+            too_long = (
+                options.max_duration is not None
+                and word.end - current[0].start > options.max_duration
+            )
+            if label != current_label or word.start - prev.end > options.max_pause or too_long:
                 flush()
         current_label = label
         current.append(word)
@@ -147,23 +159,30 @@ def fuse(
 ) -> FusionDocument:
     """Build the fusion document from the stage outputs.
 
+    Words are assigned with ``diarization.exclusive_turns`` (one speaker at a time) when
+    present, else with ``diarization.turns`` (the speaker overlapping each word most).
+
     Args:
         transcription: Output of ``transcribe``.
         diarization: Output of ``diarize``.
         identities: Output of ``identify`` (one per label; missing labels stay unnamed).
-        options: Utterance splitting rules.
+        options: Paragraph splitting rules.
         processing_time: Wall-clock seconds of the whole pipeline.
         metadata: Stored as the document's metadata.
 
     Returns:
-        The fusion document. ``speakers`` lists every diarized label plus the fallback label
-        when words had no turn; no speech gives no segments.
+        The fusion document. ``segments`` are paragraphs; ``turns`` are
+        ``diarization.turns`` (overlaps kept, speaker labels) sorted by start; ``speakers``
+        lists every diarized label plus the fallback label when words had no turn; no
+        speech gives no segments.
     """
     by_label = {i.label: i for i in identities}
-    labelled = assign_word_speakers(transcription.words, diarization.turns)
+    word_turns = diarization.exclusive_turns or diarization.turns
+    labelled = assign_word_speakers(transcription.words, word_turns)
     names = {label: ident.name for label, ident in by_label.items()}
     segments = group_utterances(labelled, names, options)
     labels = dict.fromkeys(diarization.labels)
+    labels.update(dict.fromkeys(t.speaker for t in diarization.exclusive_turns))
     labels.update(dict.fromkeys(u.speaker_label for u in segments))
     speakers = tuple(by_label.get(label, SpeakerIdentity(label)) for label in sorted(labels))
     return FusionDocument(
@@ -173,4 +192,5 @@ def fuse(
         duration=max(transcription.duration, diarization.duration),
         processing_time=processing_time,
         metadata=dict(metadata or {}),
+        turns=sort_turns(diarization.turns),
     )

@@ -67,6 +67,10 @@ MIN_PIECE_SECONDS = 0.5
 MAX_WINDOW_SECONDS = 10.0
 """Longer stretches are cut into windows of at most this many seconds."""
 
+MAX_SPEECH_SECONDS = 60.0
+"""A speaker is embedded from at most this much of its speech (its longest clean stretches
+first), so the identify stage costs the same on a 3-hour meeting as on a 10-minute one."""
+
 
 class VoiceprintSource(Protocol):
     """Where enrolled voiceprints come from (a folder voice bank, Qdrant...)."""
@@ -246,17 +250,42 @@ def assign_names(similarity: npt.ArrayLike, threshold: float) -> list[int | None
     return result
 
 
+def match_state(similarity: float, runner_up: float | None, threshold: float, margin: float) -> str:
+    """How sure a speaker's best voiceprint match is.
+
+    Args:
+        similarity: Cosine similarity to the best (assigned) voiceprint.
+        runner_up: Similarity to the second-best voiceprint, ``None`` with one voiceprint.
+        threshold: ``SPEAKER_MATCH_THRESHOLD``.
+        margin: ``SPEAKER_MATCH_MARGIN``: how far the best must lead the second best.
+
+    Returns:
+        ``"confident"`` (at or above the threshold and leading by the margin: the speaker is
+        named), ``"unsure"`` (within ``margin`` below the threshold, or above it but with
+        another person too close: left unnamed), or ``"none"``.
+    """
+    lead = similarity - runner_up if runner_up is not None else float("inf")
+    if similarity >= threshold and lead >= margin:
+        return "confident"
+    if similarity >= threshold - margin:
+        return "unsure"
+    return "none"
+
+
 def identify_speakers(
     diarization: Diarization,
     voiceprints: Mapping[str, npt.ArrayLike],
     threshold: float,
     embeddings: Mapping[str, npt.ArrayLike] | None = None,
+    margin: float = 0.0,
 ) -> tuple[SpeakerIdentity, ...]:
     """Name diarized speakers by cosine similarity to enrolled voiceprints (open set).
 
     Speakers and names are paired by :func:`assign_names` (a globally optimal one-to-one
-    assignment, then the threshold), so each name goes to at most one speaker per meeting,
-    and a speaker whose best match was taken by a closer speaker keeps its label.
+    assignment), then each pair is judged by :func:`match_state`: only a ``confident`` match
+    (similarity at or above ``threshold`` AND ahead of the speaker's second-best voiceprint
+    by ``margin``) gives the name. Each name goes to at most one speaker per meeting, and a
+    speaker whose best match was taken by a closer speaker keeps its label.
 
     Args:
         diarization: Gives the speaker labels (and their embeddings when ``embeddings`` is
@@ -265,11 +294,13 @@ def identify_speakers(
         threshold: Cosine similarity a speaker needs to take a name, in [-1, 1].
         embeddings: Label → speaker embedding ``(D,)`` in the voiceprints' space;
             defaults to ``diarization.embeddings``. Labels without one stay unnamed.
+        margin: Lead over the second-best voiceprint a name needs (cosine, >= 0).
 
     Returns:
         One identity per label of ``diarization``, in label order. ``similarity`` is the
-        cosine similarity to the assigned name, or to the best voiceprint when unnamed;
-        ``None`` when there is no voiceprint or no embedding for the label.
+        cosine similarity to the assigned voiceprint, or to the best one when unassigned;
+        ``None`` when there is no voiceprint or no embedding for the label; ``match`` is
+        ``confident``, ``unsure`` or ``none``.
 
     Raises:
         BadInputError: Voiceprints and speaker embeddings have different dimensions (they
@@ -292,13 +323,19 @@ def identify_speakers(
         l2_normalise(speaker_matrix).astype(np.float64)
         @ l2_normalise(print_matrix).astype(np.float64).T
     )
+    # Assign among all pairs, then judge: the threshold is applied by match_state.
+    assigned = assign_names(similarity, threshold=-np.inf)
     result: dict[str, SpeakerIdentity] = {}
-    for row, col in enumerate(assign_names(similarity, threshold)):
+    for row, col in enumerate(assigned):
         label = embedded[row]
-        if col is not None:
-            result[label] = SpeakerIdentity(label, names[col], float(similarity[row, col]))
-        else:
-            result[label] = SpeakerIdentity(label, None, float(similarity[row].max()))
+        scores = similarity[row]
+        best = int(np.argmax(scores)) if col is None else col
+        others = np.delete(scores, best)
+        runner_up = float(others.max()) if others.size else None
+        value = float(scores[best])
+        state = match_state(value, runner_up, threshold, margin)
+        name = names[best] if state == "confident" and col is not None else None
+        result[label] = SpeakerIdentity(label, name, value, state)
     return tuple(result.get(label, SpeakerIdentity(label)) for label in labels)
 
 
@@ -313,7 +350,8 @@ def speaker_windows(diarization: Diarization, label: str) -> list[tuple[float, f
     such clean stretch exists, its whole turns are used instead.
 
     Returns:
-        ``(start, end)`` windows in time order; empty when the speaker has no 0.5 s stretch.
+        ``(start, end)`` windows in time order, at most :data:`MAX_SPEECH_SECONDS` in all
+        (longest stretches first); empty when the speaker has no 0.5 s stretch.
     """
     from pyannote.core import Annotation, Segment
 
@@ -326,7 +364,15 @@ def speaker_windows(diarization: Diarization, label: str) -> list[tuple[float, f
     for timeline in (clean, own):
         pieces = [s for s in timeline.support() if s.duration >= MIN_PIECE_SECONDS]
         if pieces:
-            return [w for s in pieces for w in _split(s.start, s.end)]
+            kept, total = [], 0.0
+            for piece in sorted(pieces, key=lambda s: -s.duration):
+                if total >= MAX_SPEECH_SECONDS:
+                    break
+                end = min(piece.end, piece.start + MAX_SPEECH_SECONDS - total)
+                if end - piece.start >= MIN_PIECE_SECONDS:
+                    kept.append((piece.start, end))
+                    total += end - piece.start
+            return [w for start, end in sorted(kept) for w in _split(start, end)]
     return []
 
 
@@ -405,46 +451,75 @@ def identify(
     settings: PipelineSettings,
     residency: ModelResidency,
 ) -> tuple[SpeakerIdentity, ...]:
-    """The ``identify`` stage: name the diarized speakers from a voice bank.
+    """The ``identify`` stage's identities only (see :func:`identify_and_embed`)."""
+    return identify_and_embed(waveform, diarization, source, settings, residency)[0]
 
-    Loads no model when there is no bank or it is empty (every speaker stays unnamed).
-    Otherwise the embedder (``load_embedder(settings)``) is loaded by
-    ``residency.run("identify", ...)`` and released before matching. The diarization's own
-    speaker embeddings are reused when they are in the same space
-    (``diarization.embedding_model == embedder.name``); other speakers are embedded from
-    their non-overlapped turns.
+
+def identify_and_embed(
+    waveform: Float32Array,
+    diarization: Diarization,
+    source: VoiceprintSource | None,
+    settings: PipelineSettings,
+    residency: ModelResidency,
+) -> tuple[tuple[SpeakerIdentity, ...], Diarization]:
+    """The ``identify`` stage: embed every diarized speaker as a voiceprint, name it from a bank.
+
+    The embedder (``load_embedder(settings)``, CAM++ by default) is loaded by
+    ``residency.run("identify", ...)`` and released before matching. Every speaker is
+    embedded from its own non-overlapped speech (at most :data:`MAX_SPEECH_SECONDS`, the
+    longest stretches first), in the same space as enrolment voiceprints, so a meeting's
+    speaker can later be enrolled from the meeting ("enrol this speaker"). Without a voice
+    bank nobody is named.
 
     Args:
         waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
         diarization: Output of the ``diarize`` stage.
-        source: A :class:`~scribe_worker.stages.identify.VoiceprintSource` (e.g.
-            :class:`FolderVoiceBank`), or ``None``.
-        settings: Reads ``speaker_match_threshold`` and the embedder settings.
+        source: A :class:`VoiceprintSource` (e.g. :class:`FolderVoiceBank`), or ``None``.
+        settings: Reads ``speaker_match_threshold``, ``speaker_match_margin`` and the
+            embedder settings.
         residency: Loads and releases the embedder, and measures the stage.
 
     Returns:
-        One identity per diarization label, in label order (see :func:`identify_speakers`).
+        One identity per diarization label, in label order (see
+        :func:`identify_speakers`), and ``diarization`` with ``embeddings`` replaced by the
+        voiceprint-space embeddings (``embedding_model`` = the embedder's name).
 
     Raises:
         ModelLoadError: The embedder cannot be loaded.
         AudioDecodeError: An enrolment file cannot be decoded.
     """
+    from dataclasses import replace
+
     from scribe_worker.models.loader import load_embedder
 
     unnamed = tuple(SpeakerIdentity(label) for label in diarization.labels)
-    if source is None or not diarization.labels or (isinstance(source, Sized) and not len(source)):
+    if not diarization.labels:
         with residency.stage("identify"):  # recorded, even with no model to load
-            return unnamed
+            return unnamed, diarization
+    use_bank = source is not None and not (isinstance(source, Sized) and not len(source))
 
-    def infer(embedder: SpeakerEmbedder) -> tuple[Mapping[str, Any], dict[str, Float32Array]]:
-        voiceprints = source.voiceprints(embedder)
-        if not voiceprints:
-            return voiceprints, {}
-        return voiceprints, meeting_embeddings(waveform, diarization, embedder)
+    def infer(
+        embedder: SpeakerEmbedder,
+    ) -> tuple[Mapping[str, Any], dict[str, Float32Array], str]:
+        voiceprints = source.voiceprints(embedder) if use_bank and source is not None else {}
+        vectors = speaker_embeddings(waveform, diarization, embedder)
+        return voiceprints, vectors, embedder.name
 
-    voiceprints, embeddings = residency.run(
+    voiceprints, embeddings, model = residency.run(
         "identify", lambda: load_embedder(settings, residency.device), infer
     )
+    embedded = replace(
+        diarization,
+        embeddings={k: tuple(float(x) for x in v) for k, v in embeddings.items()},
+        embedding_model=model,
+    )
     if not voiceprints:
-        return unnamed
-    return identify_speakers(diarization, voiceprints, settings.speaker_match_threshold, embeddings)
+        return unnamed, embedded
+    identities = identify_speakers(
+        diarization,
+        voiceprints,
+        settings.speaker_match_threshold,
+        embeddings,
+        margin=settings.speaker_match_margin,
+    )
+    return identities, embedded
