@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from scribe_core.settings import PipelineSettings
-from scribe_worker import gpu
+from scribe_worker.models import device as gpu
 from scribe_worker.models.device import GpuUnavailableError, check_device, probe_cuda
 
 

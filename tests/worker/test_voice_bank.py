@@ -11,10 +11,10 @@ import pytest
 
 from scribe_core.settings import PipelineSettings
 from scribe_worker.cli import main
-from scribe_worker.stages.convert import load_audio
 from scribe_worker.models.embeddings import SpeakerEmbedder
-from scribe_worker.stages.identify import FolderVoiceBank
+from scribe_worker.stages.convert import load_audio
 from scribe_worker.stages.enrolment import TooLittleSpeechError, enrolment_embedding, speech_seconds
+from scribe_worker.stages.identify import FolderVoiceBank
 
 pytestmark = pytest.mark.slow
 

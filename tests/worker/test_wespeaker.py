@@ -17,9 +17,9 @@ import pytest
 from pyannote_models import build_embedding_checkpoint
 
 from scribe_core.errors import BadInputError, ModelLoadError
-from scribe_worker.stages.convert import load_audio
 from scribe_worker.models.embeddings import l2_normalise
 from scribe_worker.models.wespeaker import WeSpeakerEmbedder
+from scribe_worker.stages.convert import load_audio
 
 SR = 16_000
 

@@ -364,3 +364,70 @@ def cpwer(
     # The utterances are already concatenated in order: no sorting by time.
     result = cp_word_error_rate(ref, hyp, reference_sort=False, hypothesis_sort=False)
     return float(result.error_rate)
+
+
+# -- counts for pooling over files ------------------------------------------------------------
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """Word errors and reference words of one transcript (same normalisation as :func:`wer`).
+
+    Summing both over files gives the pooled WER (total errors / total reference words).
+
+    Returns:
+        ``(substitutions + deletions + insertions, reference words)``; ``(0, 0)`` when the
+        reference and the hypothesis hold no word, ``(hypothesis words, 0)`` when only the
+        reference is empty.
+    """
+    import jiwer
+
+    ref, hyp = normalise_text(reference), normalise_text(hypothesis)
+    if not ref:
+        return len(hyp.split()), 0
+    if not hyp:
+        return len(ref.split()), len(ref.split())
+    out = jiwer.process_words(ref, hyp)
+    return int(out.substitutions + out.deletions + out.insertions), len(ref.split())
+
+
+def cpwer_errors(
+    reference: Mapping[str, Sequence[str] | str], hypothesis: Mapping[str, Sequence[str] | str]
+) -> tuple[int, int]:
+    """Word errors and reference words of one cpWER (see :func:`cpwer`), for pooling.
+
+    Returns:
+        ``(errors, reference words)`` after the minimum-permutation pairing of speakers.
+    """
+    from meeteval.wer import cp_word_error_rate
+
+    def join(by_speaker: Mapping[str, Sequence[str] | str]) -> dict[str, str]:
+        return {
+            str(speaker): normalise_text(texts if isinstance(texts, str) else " ".join(texts))
+            for speaker, texts in by_speaker.items()
+        }
+
+    ref, hyp = join(reference), join(hypothesis)
+    if not any(ref.values()):
+        return sum(len(t.split()) for t in hyp.values()), 0
+    result = cp_word_error_rate(ref, hyp, reference_sort=False, hypothesis_sort=False)
+    return int(result.errors), int(result.length)
+
+
+def speaker_mapping(reference: Diarization, hypothesis: Diarization) -> dict[str, str]:
+    """The optimal one-to-one mapping of hypothesis to reference speakers used by DER.
+
+    pyannote.metrics' Hungarian mapping (most co-occurring time); hypothesis speakers left
+    unpaired are absent from the result.
+
+    Returns:
+        ``{hypothesis label: reference label}``.
+    """
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    if not reference.turns or not hypothesis.turns:
+        return {}
+    mapping = DiarizationErrorRate().optimal_mapping(
+        diarization_to_annotation(reference, "recording"),
+        diarization_to_annotation(hypothesis, "recording"),
+    )
+    return {str(h): str(r) for h, r in mapping.items()}

@@ -329,13 +329,24 @@ def identify_speakers(
     for row, col in enumerate(assigned):
         label = embedded[row]
         scores = similarity[row]
-        best = int(np.argmax(scores)) if col is None else col
-        others = np.delete(scores, best)
-        runner_up = float(others.max()) if others.size else None
-        value = float(scores[best])
-        state = match_state(value, runner_up, threshold, margin)
-        name = names[best] if state == "confident" and col is not None else None
-        result[label] = SpeakerIdentity(label, name, value, state)
+
+        def judged(index: int) -> tuple[float, str]:
+            others = np.delete(scores, index)
+            runner_up = float(others.max()) if others.size else None
+            return float(scores[index]), match_state(
+                float(scores[index]), runner_up, threshold, margin
+            )
+
+        if col is not None and judged(col)[1] == "confident":
+            value, _ = judged(col)
+            result[label] = SpeakerIdentity(label, names[col], value, "confident")
+            continue
+        # Unnamed: report the best candidate; a confident candidate whose name went to a
+        # closer speaker is only "unsure" here.
+        value, state = judged(int(np.argmax(scores)))
+        result[label] = SpeakerIdentity(
+            label, None, value, "unsure" if state == "confident" else state
+        )
     return tuple(result.get(label, SpeakerIdentity(label)) for label in labels)
 
 

@@ -17,10 +17,11 @@ from pyannote_models import build_embedding_checkpoint, build_pipeline_dir
 from scribe_core.domain import Diarization, ProcessingOptions
 from scribe_core.errors import AudioDecodeError, ModelLoadError
 from scribe_core.settings import PipelineSettings
-from scribe_worker.stages.convert import load_audio
-from scribe_worker.stages.diarize.pyannote_backend import diarize_pyannote, to_diarization
 from scribe_worker.models.residency import ModelResidency
 from scribe_worker.models.wespeaker import WeSpeakerEmbedder
+from scribe_worker.stages.convert import load_audio
+from scribe_worker.stages.diarize import diarize as diarize_pyannote
+from scribe_worker.stages.diarize import to_diarization
 
 LABEL = re.compile(r"^SPEAKER_\d{2}$")
 
@@ -32,9 +33,7 @@ def pipeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def settings(pipeline_dir: Path) -> PipelineSettings:
-    return PipelineSettings(
-        DIARIZATION_BACKEND="pyannote", PYANNOTE_PIPELINE=str(pipeline_dir), MODELS_OFFLINE=True
-    )
+    return PipelineSettings(PYANNOTE_PIPELINE=str(pipeline_dir), MODELS_OFFLINE=True)
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +97,14 @@ def test_max_speakers_is_honoured(waveform: np.ndarray, settings: PipelineSettin
 
 
 @pytest.mark.slow
-def test_embedding_model_names_the_same_space_as_the_wespeaker_embedder(
+def test_embedding_model_names_the_centroid_space_of_the_pipeline_embedder(
     two_speakers: tuple[Diarization, ModelResidency], pipeline_dir: Path, tmp_path: Path
 ) -> None:
+    """Centroids of chunk embeddings are marked ``#centroid``: identification never mistakes
+    them for whole-recording voiceprints of the same model."""
     diarization, _ = two_speakers
     same = WeSpeakerEmbedder(pipeline_dir / "embedding" / "pytorch_model.bin")
-    assert diarization.embedding_model == same.name
+    assert diarization.embedding_model == same.name + "#centroid"
     other = WeSpeakerEmbedder(build_embedding_checkpoint(tmp_path / "other.bin", seed=1))
     assert diarization.embedding_model != other.name
 
