@@ -106,7 +106,9 @@ def test_workers_stack(deployed: Sandbox) -> None:
     # One meeting at a time, after the GPU check.
     command = " ".join(worker["command"])
     assert "python -m scribe_worker.models.device &&" in command
-    assert "taskiq worker scribe_worker.jobs.tasks:broker --workers 1 --max-async-tasks 1" in command
+    assert (
+        "taskiq worker scribe_worker.jobs.tasks:broker --workers 1 --max-async-tasks 1" in command
+    )
 
     # Production models, the HF token, and the core services by name on the shared network.
     environment = worker["environment"]

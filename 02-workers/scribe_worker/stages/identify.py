@@ -330,7 +330,7 @@ def identify_speakers(
         label = embedded[row]
         scores = similarity[row]
 
-        def judged(index: int) -> tuple[float, str]:
+        def judged(index: int, scores: npt.NDArray[np.float64] = scores) -> tuple[float, str]:
             others = np.delete(scores, index)
             runner_up = float(others.max()) if others.size else None
             return float(scores[index]), match_state(
