@@ -100,7 +100,6 @@ def test_undecodable_file_exits_1_with_ffmpegs_reason(tmp_path: Path) -> None:
         (["--num-speakers", "2", "--max-speakers", "3"], "either --num-speakers"),
         (["--min-speakers", "3", "--max-speakers", "2"], "greater than max_speakers"),
         (["--format", "docx"], "unknown format"),
-        (["--diarization", "magic"], "invalid choice"),
     ],
 )
 def test_bad_options_exit_2(sample_call: Path, args: list[str], message: str) -> None:
