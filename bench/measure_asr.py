@@ -8,7 +8,8 @@ Usage::
 Each recording goes through :class:`~scribe_worker.stages.transcribe.WhisperSession` exactly
 as the pipeline runs it (models from the environment / ``.env``, by default the shipped
 ``base`` for detection and non-English speech and the shipped ``tiny.en`` for English), one
-fresh session per file, so the wall time includes loading the model(s).
+fresh session per file, so "wall/dur" (wall seconds over audio seconds) includes loading
+the model(s) and is no real-time factor on these short clips.
 
 Recordings: the 10 English and 10 French FLEURS sentences, ``sample-call`` (reference: the
 words of ``sample.stm``), ``jfk``, and the ``multilingual`` sentences (reference and language
@@ -89,7 +90,7 @@ def main() -> int:
         f"WHISPER_ENGLISH_MODEL={settings.whisper_english_model!r} language={args.language} "
         f"compute={settings.whisper_compute_type} beam={settings.whisper_beam_size}\n"
     )
-    header = f"{'file':<28}{'ref':>4}{'det':>5}{'p':>6}  {'model':<24}{'WER %':>7}{'RTF':>7}"
+    header = f"{'file':<28}{'ref':>4}{'det':>5}{'p':>6}  {'model':<24}{'WER %':>7}{'wall/dur':>9}"
     print(header)
     print("-" * len(header))
     groups: dict[str, list[tuple[str, str, float, bool]]] = {}
@@ -106,7 +107,7 @@ def main() -> int:
         groups.setdefault(clip.group, []).append((clip.reference, t.text, score, right))
         print(
             f"{clip.path.name:<28}{clip.language:>4}{t.language:>5}{t.language_probability:>6.2f}"
-            f"  {result.model:<24}{100 * score:>7.1f}{seconds / t.duration:>7.2f}"
+            f"  {result.model:<24}{100 * score:>7.1f}{seconds / t.duration:>9.2f}"
             + ("" if right else "  <- language")
         )
     print()

@@ -308,13 +308,15 @@ def transcribe(
     """Transcribe a 16 kHz mono waveform into segments of timed words.
 
     Decoding guards against hallucination loops on music, noise and silence: Silero VAD
-    removes non-speech before decoding and each 30 s window is decoded without the previous
-    window's text as prompt (``condition_on_previous_text=False``, the main trigger of
-    repetition loops in Whisper); faster-whisper's defaults keep the temperature fallback on
-    compression ratio > 2.4 or mean log-probability < -1 and skip windows with no-speech
-    probability > 0.6. On a 3-minute mix of speech, music, noise and silence (see
-    ``tests/worker/test_transcribe.py``) this gave no repeated segment and no word outside
-    speech, so no extra repetition filter is applied.
+    (:data:`VAD_PARAMETERS`) removes non-speech before decoding, and each 30 s window is
+    decoded without the previous window's text as prompt (``condition_on_previous_text=False``,
+    the main trigger of repetition loops in Whisper); faster-whisper's defaults keep the
+    temperature fallback on compression ratio > 2.4 or mean log-probability < -1 and skip
+    windows with no-speech probability > 0.6. On a 3-minute mix of speech, music, sung vowels,
+    noise, babble and silence (``tests/worker/test_transcribe.py``) this gave no repeated
+    phrase and no segment outside speech with ``base`` and ``tiny.en``, whereas ``base``
+    without VAD and with the previous text as prompt looped (a character repeated 50 times,
+    phrases on noise and babble); so no extra repetition filter is applied.
 
     Args:
         model: A loaded ``faster_whisper.WhisperModel``.
@@ -476,7 +478,7 @@ class WhisperSession:
                 detection.windows,
                 detected_by,
             )
-            if language == "en" and self.english != self.loaded:
+            if language == "en" and detection.windows and self.english != self.loaded:
                 del model
                 model = self._load(self.english)
         transcription = transcribe(
