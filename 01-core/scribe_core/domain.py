@@ -250,6 +250,10 @@ class FusionDocument:
     def rename_speaker(self, label: str, name: str | None) -> FusionDocument:
         """Return a copy where ``label`` is displayed as ``name`` everywhere.
 
+        A name given by a person replaces the machine's judgement: unless it is the name
+        the voice bank already gave, the speaker's ``match`` becomes ``"none"`` (the
+        similarity stays, as a record of what identification measured).
+
         Args:
             label: An existing speaker label.
             name: The new display name; ``None`` or empty restores the label.
@@ -260,7 +264,12 @@ class FusionDocument:
         if label not in {s.label for s in self.speakers}:
             raise KeyError(label)
         name = (name or "").strip() or None
-        speakers = tuple(replace(s, name=name) if s.label == label else s for s in self.speakers)
+        speakers = tuple(
+            (s if s.name == name else replace(s, name=name, match="none"))
+            if s.label == label
+            else s
+            for s in self.speakers
+        )
         segments = tuple(
             replace(u, speaker=name or label) if u.speaker_label == label else u
             for u in self.segments

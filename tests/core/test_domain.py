@@ -145,3 +145,19 @@ def test_turns_keep_labels_through_a_rename() -> None:
         SpeakerTurn(7.0, 8.35, "SPEAKER_01"),
     )
     assert renamed.display_names() == {"SPEAKER_00": "Diane", "SPEAKER_01": "Sheila"}
+
+
+def test_a_person_renaming_a_speaker_replaces_the_voice_bank_judgement() -> None:
+    doc = FusionDocument.from_dict(
+        {**OLD_FUSION, "speakers": [
+            {"label": "SPEAKER_00", "name": "Katie", "similarity": 0.7, "match": "confident"},
+            {"label": "SPEAKER_01", "name": None, "similarity": 0.4, "match": "unsure"},
+        ]}  # fmt: skip
+    )
+    same = doc.rename_speaker("SPEAKER_00", "Katie")
+    assert same.speakers[0].match == "confident"  # confirming the machine's name keeps it
+    renamed = doc.rename_speaker("SPEAKER_01", "Sheila").rename_speaker("SPEAKER_00", "Diane")
+    assert [(s.name, s.match, s.similarity) for s in renamed.speakers] == [
+        ("Diane", "none", 0.7),
+        ("Sheila", "none", 0.4),
+    ]

@@ -6,7 +6,7 @@
  */
 import { type FormEvent, useId, useState } from "react";
 import { formatDuration } from "@/lib/format";
-import { displayName, type FusionDocument, timelineLanes } from "@/lib/transcript";
+import { displayName, type FusionDocument, matchNote, timelineLanes } from "@/lib/transcript";
 
 export interface SpeakerListProps {
   doc: FusionDocument;
@@ -20,14 +20,15 @@ function SpeakerRow({
   name,
   colour,
   speech,
-  confidence,
+  match,
   onRename,
 }: {
   label: string;
   name: string;
   colour: string;
   speech: number;
-  confidence: number | null | undefined;
+  /** The voice-bank match note (`unsure`, `voice bank match`) or null. */
+  match: string | null;
   onRename: (label: string, name: string) => Promise<void>;
 }) {
   const [editing, setEditing] = useState(false);
@@ -66,7 +67,7 @@ function SpeakerRow({
         {name}
         <span className="speaker-meta">
           {formatDuration(speech)} of speech
-          {confidence != null && name !== label ? ` · voice match ${Math.round(confidence * 100)} %` : ""}
+          {match ? ` · ${match}` : ""}
         </span>
       </span>
       {editing ? (
@@ -140,7 +141,10 @@ export function SpeakerList({ doc, colours, onRename }: SpeakerListProps) {
           name={displayName(doc, lane.label)}
           colour={colours.get(lane.label) ?? "#555"}
           speech={lane.speech}
-          confidence={doc.speakers.find((s) => s.label === lane.label)?.confidence}
+          match={matchNote(
+            doc.speakers.find((s) => s.label === lane.label),
+            displayName(doc, lane.label),
+          )}
           onRename={onRename}
         />
       ))}

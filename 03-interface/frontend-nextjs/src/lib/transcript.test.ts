@@ -3,6 +3,7 @@ import { HAS_EVAL, NO_EVAL_REASON, readStm, referenceNames, sampleCallDocument }
 import {
   activeSegmentIndex,
   displayName,
+  matchNote,
   parseFusionDocument,
   renameInDocument,
   speakerColours,
@@ -83,5 +84,43 @@ describe.skipIf(!HAS_EVAL)(`sample-call reference transcript (${HAS_EVAL ? "foun
     const colours = speakerColours(doc);
     expect(speakerLabels(doc)).toHaveLength(2);
     expect(new Set(colours.values()).size).toBe(2);
+  });
+});
+
+describe("matchNote", () => {
+  const doc = parseFusionDocument({
+    segments: [
+      { start: 0, end: 1, text: "a", speaker: "Katie", speaker_label: "SPEAKER_00" },
+      { start: 1, end: 2, text: "b", speaker: "SPEAKER_01", speaker_label: "SPEAKER_01" },
+      { start: 2, end: 3, text: "c", speaker: "SPEAKER_02", speaker_label: "SPEAKER_02" },
+    ],
+    speakers: [
+      { label: "SPEAKER_00", name: "Katie", similarity: 0.71, match: "confident" },
+      { label: "SPEAKER_01", name: null, similarity: 0.41, match: "unsure" },
+      { label: "SPEAKER_02", name: null, similarity: 0.05, match: "none" },
+    ],
+  });
+  const note = (label: string, d = doc) =>
+    matchNote(d.speakers.find((s) => s.label === label), displayName(d, label));
+
+  it("says unsure instead of a percentage, and nothing when no one is close", () => {
+    expect(note("SPEAKER_00")).toBe("voice bank match");
+    expect(note("SPEAKER_01")).toBe("unsure");
+    expect(note("SPEAKER_02")).toBeNull();
+  });
+
+  it("drops the voice bank's judgement once a person renames the speaker", () => {
+    const renamed = renameInDocument(doc, "SPEAKER_00", "Diane");
+    expect(renamed.speakers[0]?.match).toBe("none");
+    expect(note("SPEAKER_00", renamed)).toBeNull();
+  });
+
+  it("reads old documents that carry only confidence", () => {
+    const old = parseFusionDocument({
+      segments: [{ start: 0, end: 1, text: "a", speaker: "Steve" }],
+      speakers: [{ label: "Steve", name: "Steve", confidence: 0.6 }],
+    });
+    expect(old.speakers[0]?.match).toBeUndefined();
+    expect(note("Steve", old)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  * meeting page needs: which utterance is playing, speaker colours, the speaker timeline.
  *
  * Shape (times in seconds): `{text, segments:[{start, end, text, speaker, speaker_label,
- * words:[{word, start, end, probability}]}], speakers:[{label, name, confidence}], language,
+ * words:[{word, start, end, probability}]}], speakers:[{label, name, similarity, match}], language,
  * duration, processing_time}` — the whisperX / faster-whisper shape described in
  * `01-core/scribe_core/domain.py`.
  */
@@ -26,10 +26,17 @@ export const utteranceSchema = z.object({
   words: z.array(wordSchema).default([]),
 });
 
+/** How the voice bank matched a speaker: named with confidence, close but unnamed, or not. */
+export const matchSchema = z.enum(["confident", "unsure", "none"]);
+
 export const speakerSchema = z.object({
   label: z.string(),
   name: z.string().nullish(),
+  /** Cosine similarity to the best voiceprint (not a probability). */
+  similarity: z.number().nullish(),
+  /** Older documents carry only `confidence` (the same similarity). */
   confidence: z.number().nullish(),
+  match: matchSchema.nullish(),
 });
 
 export const fusionDocumentSchema = z.object({
@@ -44,6 +51,23 @@ export const fusionDocumentSchema = z.object({
 export type Word = z.infer<typeof wordSchema>;
 export type Utterance = z.infer<typeof utteranceSchema>;
 export type Speaker = z.infer<typeof speakerSchema>;
+export type SpeakerMatch = z.infer<typeof matchSchema>;
+
+/**
+ * What the dashboard says about a speaker's voice-bank match.
+ *
+ * @returns `"voice bank match"` for a confident match that still carries its machine name,
+ *   `"unsure"` when a person came close but was not named, `null` otherwise (no voice bank,
+ *   no close person, or a name the user typed).
+ */
+export function matchNote(speaker: Speaker | undefined, shownName: string): string | null {
+  if (!speaker) return null;
+  if (speaker.match === "unsure") return "unsure";
+  if (speaker.match === "confident" && speaker.name && speaker.name === shownName) {
+    return "voice bank match";
+  }
+  return null;
+}
 export type FusionDocument = z.infer<typeof fusionDocumentSchema>;
 
 /**
@@ -206,7 +230,10 @@ export function renameInDocument(doc: FusionDocument, label: string, name: strin
   const clean = name?.trim() || null;
   return {
     ...doc,
-    speakers: doc.speakers.map((s) => (s.label === label ? { ...s, name: clean } : s)),
+    // A name typed by a person replaces the voice bank's judgement (as the gateway does).
+    speakers: doc.speakers.map((s) =>
+      s.label === label ? (s.name === clean ? s : { ...s, name: clean, match: "none" as const }) : s,
+    ),
     segments: doc.segments.map((u) => (labelOf(u) === label ? { ...u, speaker: clean ?? label } : u)),
   };
 }
