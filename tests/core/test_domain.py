@@ -149,10 +149,13 @@ def test_turns_keep_labels_through_a_rename() -> None:
 
 def test_a_person_renaming_a_speaker_replaces_the_voice_bank_judgement() -> None:
     doc = FusionDocument.from_dict(
-        {**OLD_FUSION, "speakers": [
-            {"label": "SPEAKER_00", "name": "Katie", "similarity": 0.7, "match": "confident"},
-            {"label": "SPEAKER_01", "name": None, "similarity": 0.4, "match": "unsure"},
-        ]}  # fmt: skip
+        {
+            **OLD_FUSION,
+            "speakers": [
+                {"label": "SPEAKER_00", "name": "Katie", "similarity": 0.7, "match": "confident"},
+                {"label": "SPEAKER_01", "name": None, "similarity": 0.4, "match": "unsure"},
+            ],
+        }  # fmt: skip
     )
     same = doc.rename_speaker("SPEAKER_00", "Katie")
     assert same.speakers[0].match == "confident"  # confirming the machine's name keeps it

@@ -133,7 +133,7 @@ PRODUCTION = {
     "DEVICE": "cuda",
     "REQUIRE_GPU": "true",
     "PYANNOTE_PIPELINE": "pyannote/speaker-diarization-community-1",
-    "EMBEDDING_BACKEND": "wespeaker",
+    "EMBEDDING_BACKEND": "campplus",
     "WESPEAKER_MODEL": "pyannote/wespeaker-voxceleb-resnet34-LM",
     "WHISPER_MODEL": "large-v3-turbo",
     "WHISPER_COMPUTE_TYPE": "float16",

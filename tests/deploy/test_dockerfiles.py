@@ -153,7 +153,7 @@ def test_shared_wheel_carries_the_alembic_migrations(wheels: dict[str, Path]) ->
 
 def test_worker_wheel_carries_the_gpu_check_and_the_task_module(wheels: dict[str, Path]) -> None:
     names = set(zipfile.ZipFile(wheels["worker"]).namelist())
-    assert {"scribe_worker/gpu.py", "scribe_worker/tasks.py"} <= names
+    assert {"scribe_worker/models/device.py", "scribe_worker/jobs/tasks.py"} <= names
 
 
 def test_gateway_wheel_does_not_depend_on_torch(wheels: dict[str, Path]) -> None:

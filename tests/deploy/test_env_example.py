@@ -249,5 +249,5 @@ def test_example_keeps_the_embedded_default_when_copied_as_is() -> None:
     assert QueueSettings(_env_file=example).backend == "memory"
     pipeline = PipelineSettings(_env_file=example)
     assert pipeline.device == "cpu"
-    assert pipeline.diarization_backend == "clustering"
+    assert pipeline.pyannote_pipeline == ""  # the shipped segmentation-3.0 + CAM++ pipeline
     assert pipeline.models_offline is True
