@@ -201,7 +201,9 @@ class MeetingSpeaker(Base):
     Attributes:
         label: Diarization speaker label (``SPEAKER_00``), stable across renames.
         display_name: Identified or user-given name; ``None`` shows the label.
-        similarity: Cosine similarity to the matched voiceprint, when identified.
+        similarity: Cosine similarity to the best voiceprint (when a voice bank was used).
+        match: How sure the voice bank was: ``confident`` (named), ``unsure`` (a person
+            came close but was not named) or ``none``; a rename by the user sets ``none``.
     """
 
     __tablename__ = "meeting_speakers"
@@ -212,6 +214,7 @@ class MeetingSpeaker(Base):
     label: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(255))
     similarity: Mapped[float | None] = mapped_column(Float)
+    match: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
 
     meeting: Mapped[Meeting] = relationship(back_populates="speakers", lazy="raise")
 

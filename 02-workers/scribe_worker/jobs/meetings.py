@@ -301,7 +301,11 @@ async def _complete(
         await session.execute(delete(MeetingSpeaker).where(MeetingSpeaker.meeting_id == meeting.id))
         session.add_all(
             MeetingSpeaker(
-                meeting_id=meeting.id, label=s.label, display_name=s.name, similarity=s.similarity
+                meeting_id=meeting.id,
+                label=s.label,
+                display_name=s.name,
+                similarity=s.similarity,
+                match=s.match,
             )
             for s in document.speakers
         )

@@ -79,7 +79,11 @@ class MeetingRepository:
     async def rename_speaker(
         self, meeting_id: uuid.UUID, label: str, display_name: str | None
     ) -> None:
-        """Set the display name of one speaker row (inserting it when missing)."""
+        """Set the display name of one speaker row (inserting it when missing).
+
+        A name other than the one the voice bank gave replaces its judgement: ``match``
+        becomes ``none`` (as :meth:`scribe_core.domain.FusionDocument.rename_speaker` does).
+        """
         speaker = await self.session.scalar(
             select(MeetingSpeaker).where(
                 MeetingSpeaker.meeting_id == meeting_id, MeetingSpeaker.label == label
@@ -90,6 +94,8 @@ class MeetingRepository:
                 MeetingSpeaker(meeting_id=meeting_id, label=label, display_name=display_name)
             )
         else:
+            if speaker.display_name != display_name:
+                speaker.match = "none"
             speaker.display_name = display_name
         await self.session.flush()
 

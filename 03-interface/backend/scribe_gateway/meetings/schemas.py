@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,14 +43,15 @@ class TaskStatus(BaseModel):
 
 
 class MeetingSpeakerPublic(BaseModel):
-    """A diarized speaker: its label, its display name (``None`` shows the label) and the
-    cosine similarity of the voiceprint that named it."""
+    """A diarized speaker: its label, its display name (``None`` shows the label), the cosine
+    similarity of its best voiceprint (not a probability) and the match state."""
 
     model_config = ConfigDict(from_attributes=True)
 
     label: str
     display_name: str | None
     similarity: float | None
+    match: Literal["confident", "unsure", "none"] = "none"
 
 
 class MeetingOptions(BaseModel):

@@ -494,8 +494,8 @@ export interface components {
         };
         /**
          * MeetingSpeakerPublic
-         * @description A diarized speaker: its label, its display name (``None`` shows the label) and the
-         *     cosine similarity of the voiceprint that named it.
+         * @description A diarized speaker: its label, its display name (``None`` shows the label), the cosine
+         *     similarity of its best voiceprint (not a probability) and the match state.
          */
         MeetingSpeakerPublic: {
             /** Label */
@@ -504,6 +504,12 @@ export interface components {
             display_name: string | null;
             /** Similarity */
             similarity: number | null;
+            /**
+             * Match
+             * @default none
+             * @enum {string}
+             */
+            match: "confident" | "unsure" | "none";
         };
         /**
          * MeetingStatus
