@@ -1,9 +1,13 @@
 """The voice bank end to end through the API: real PostgreSQL, real Qdrant local mode (on
 disk), the local object store, the in-process broker running ``speakers.enroll`` and
-``meetings.process`` with the embedded models (GE2E, faster-whisper tiny.en) on real audio.
+``meetings.process`` with the embedded models (CAM++, segmentation-3.0, faster-whisper) on
+real audio.
 
-Pipeline runs are kept few (each costs 15-30 s on 2 cores): katie-steve twice (before and
-after deleting Steve), ami-30s trn06 and trn09 once each.
+Pipeline runs are kept few (each costs 15-30 s on 2 cores): a two-person "meeting" of
+voxceleb-pairs clips twice (before and after deleting one person), ami-30s trn06 and trn09
+once each. The people are enrolled from their OTHER clip (another video): cross-session
+identification, as a user's voice bank works. (katie-steve is not used here: CAM++ scores
+its conversation at 0.12-0.15 against its own enrolment recordings, see the README.)
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from scribe_core.db import create_engine
 from scribe_core.settings import (
     AuthSettings,
     DatabaseSettings,
+    PipelineSettings,
     QueueSettings,
     StorageSettings,
     VoiceBankSettings,
@@ -163,18 +168,37 @@ def names(meeting: dict[str, Any]) -> list[str]:
     return sorted(s["display_name"] for s in meeting["speakers"] if s["display_name"])
 
 
-def test_enrol_identify_delete_on_katie_steve(bank: Bank, eval_dir: Path, tmp_path: Path) -> None:
-    folder = eval_dir / "katie-steve"
+def two_person_meeting(eval_dir: Path, out: Path) -> Path:
+    """Josh Gad then Lea Thompson, one clip each (other videos than their enrolment), with a
+    1 s pause: a 16 kHz WAV of about 20 s."""
+    import soundfile as sf
+
+    folder = eval_dir / "voxceleb-pairs"
+    parts = []
+    for person in ("Josh_Gad", "Lea_Thompson"):
+        audio, rate = sf.read(sorted((folder / person).glob("*.wav"))[1], dtype="float32")
+        assert rate == 16000
+        parts += [audio, np.zeros(16000, np.float32)]
+    target = out / "two-people.wav"
+    sf.write(target, np.concatenate(parts), 16000, subtype="PCM_16")
+    return target
+
+
+def test_enrol_identify_delete_across_sessions(bank: Bank, eval_dir: Path, tmp_path: Path) -> None:
+    folder = eval_dir / "voxceleb-pairs"
+    josh_enrolment = sorted((folder / "Josh_Gad").glob("*.wav"))[0]
+    lea_enrolment = sorted((folder / "Lea_Thompson").glob("*.wav"))[0]
+    recording = two_person_meeting(eval_dir, tmp_path)
     alice, mallory = bank.new_user(), bank.new_user()
     with bank.client(alice) as http, bank.client(mallory) as other:
-        # Another user enrols Katie's own recording under another name: never used for alice.
-        impostor = enrol(other, "Impostor", folder / "enrollment_audio_katie.wav")
+        # Another user enrols Josh's own recording under another name: never used for alice.
+        impostor = enrol(other, "Impostor", josh_enrolment)
         assert impostor["status"] == "READY"
 
-        katie = enrol(http, "Katie", folder / "enrollment_audio_katie.wav")
-        steve = enrol(http, "Steve", folder / "enrollment_audio_steve.wav")
-        assert (katie["status"], katie["num_samples"]) == ("READY", 1)
-        assert (steve["status"], steve["num_samples"]) == ("READY", 1)
+        josh = enrol(http, "Josh", josh_enrolment)
+        lea = enrol(http, "Lea", lea_enrolment)
+        assert (josh["status"], josh["num_samples"]) == ("READY", 1)
+        assert (lea["status"], lea["num_samples"]) == ("READY", 1)
 
         # A recording without speech is refused with its reason.
         silence = tmp_path / "silence.wav"
@@ -189,32 +213,32 @@ def test_enrol_identify_delete_on_katie_steve(bank: Bank, eval_dir: Path, tmp_pa
         assert refused["num_samples"] == 0
 
         people = http.get("/api/v1/speakers").json()
-        assert [p["name"] for p in people] == ["Katie", "Nobody", "Steve"]
+        assert [p["name"] for p in people] == ["Josh", "Lea", "Nobody"]
         assert [p["name"] for p in other.get("/api/v1/speakers").json()] == ["Impostor"]
-        assert other.delete(f"/api/v1/speakers/{katie['id']}").status_code == 404
+        assert other.delete(f"/api/v1/speakers/{josh['id']}").status_code == 404
 
-        meeting = process(http, folder / "katiesteve.wav")
-        assert names(meeting) == ["Katie", "Steve"], meeting["speakers"]
+        meeting = process(http, recording)
+        assert names(meeting) == ["Josh", "Lea"], meeting["speakers"]
         named = [s for s in meeting["speakers"] if s["display_name"]]
-        threshold = 0.60
+        threshold = PipelineSettings().speaker_match_threshold
         assert all(s["similarity"] >= threshold for s in named), named
-        steve_label = next(s["label"] for s in named if s["display_name"] == "Steve")
+        lea_label = next(s["label"] for s in named if s["display_name"] == "Lea")
 
-        assert http.delete(f"/api/v1/speakers/{steve['id']}").status_code == 204
-        assert http.get(f"/api/v1/speakers/{steve['id']}").status_code == 404
+        assert http.delete(f"/api/v1/speakers/{lea['id']}").status_code == 204
+        assert http.get(f"/api/v1/speakers/{lea['id']}").status_code == 404
         owner = uuid.UUID(http.get("/api/v1/auth/me").json()["id"])
-        assert bank.voiceprints.count(owner, uuid.UUID(katie["id"])) == 1
-        assert bank.voiceprints.count(owner, uuid.UUID(steve["id"])) == 0
+        assert bank.voiceprints.count(owner, uuid.UUID(josh["id"])) == 1
+        assert bank.voiceprints.count(owner, uuid.UUID(lea["id"])) == 0
         owner_keys = bank.store.list_keys("voicebank/")
-        assert not [k for k in owner_keys if steve["id"] in k]
-        assert [k for k in owner_keys if katie["id"] in k], "Katie's recording is kept"
+        assert not [k for k in owner_keys if lea["id"] in k]
+        assert [k for k in owner_keys if josh["id"] in k], "Josh's recording is kept"
 
-        again = process(http, folder / "katiesteve.wav")
-        assert names(again) == ["Katie"], again["speakers"]
+        again = process(http, recording)
+        assert names(again) == ["Josh"], again["speakers"]
         unnamed = [s["label"] for s in again["speakers"] if not s["display_name"]]
         assert unnamed
         assert all(label.startswith("SPEAKER_") for label in unnamed)
-        assert steve_label in {s["label"] for s in again["speakers"]}
+        assert lea_label in {s["label"] for s in again["speakers"]}
 
 
 def _reference_turns(eval_dir: Path, uri: str, speaker: str) -> list[tuple[float, float]]:
@@ -274,9 +298,5 @@ def test_enrol_from_a_meeting_then_recognise_in_another(bank: Bank, eval_dir: Pa
         )
         by_label = {s["label"]: s for s in second["speakers"]}
         print(f"\ntrn09 speakers: {second['speakers']}; FEE083 is {target}")
-        if by_label[target]["display_name"] != "FEE083":
-            pytest.xfail(
-                f"GE2E similarity of FEE083 (trn06 enrolment → trn09 {target}) is "
-                f"{by_label[target]['similarity']}, below the calibrated threshold 0.60"
-            )
+        assert by_label[target]["display_name"] == "FEE083", second["speakers"]
         assert names(second).count("FEE083") == 1
