@@ -5,7 +5,10 @@ pyannote.audio 4 loads a pipeline from a local directory with the hub layout
 (``config.yaml``, ``segmentation/``, ``embedding/``, ``plda/``). These builders write such a
 directory whose models have the architectures of ``pyannote/speaker-diarization-community-1``
 with randomly initialised (seeded) weights, so the tests exercise pyannote's real loading and
-inference code path without any download:
+inference code path without any download. This is the path ``PYANNOTE_PIPELINE`` takes when
+it names a hub id or a local directory (``scribe_worker.stages.diarize.
+load_diarization_pipeline`` → ``Pipeline.from_pretrained``); the embedded default (empty
+``PYANNOTE_PIPELINE``) is built from the shipped weights instead. The directory holds:
 
 - ``segmentation/pytorch_model.bin``: PyanNet as in ``pyannote/segmentation-3.0`` (SincNet
   with stride 10, 4 bidirectional LSTM layers of 128 units, 2 linear layers of 128 units)

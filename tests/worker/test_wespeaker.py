@@ -143,3 +143,27 @@ def test_hub_access_is_offline_inside_and_restored_after(monkeypatch: pytest.Mon
     assert not constants.is_offline_mode()
     assert "HF_HUB_OFFLINE" not in os.environ
     assert os.environ["PYANNOTE_METRICS_ENABLED"] == "0"  # telemetry stays off
+
+
+def test_load_embedder_builds_wespeaker_from_the_settings(checkpoint: Path) -> None:
+    from scribe_core.settings import PipelineSettings
+    from scribe_worker.models.loader import load_embedder
+
+    settings = PipelineSettings(
+        EMBEDDING_BACKEND="wespeaker", WESPEAKER_MODEL=str(checkpoint), DEVICE="cpu"
+    )
+    embedder = load_embedder(settings)
+    assert isinstance(embedder, WeSpeakerEmbedder)
+    assert embedder.name == WeSpeakerEmbedder(checkpoint).name
+    assert embedder.dimension == 256
+
+
+def test_load_embedder_refuses_an_unknown_backend() -> None:
+    from scribe_core.settings import PipelineSettings
+    from scribe_worker.models.loader import load_embedder
+
+    settings = PipelineSettings(DEVICE="cpu").model_copy(update={"embedding_backend": "ivector"})
+    with pytest.raises(BadInputError, match="unknown embedding backend 'ivector'"):
+        load_embedder(settings)
+    with pytest.raises(ValueError, match="campplus"):  # the setting itself is validated
+        PipelineSettings(EMBEDDING_BACKEND="resemblyzer")

@@ -276,7 +276,9 @@ def diarize(
         if on_progress is None or not total or step not in weights:
             return
         before = 0.0 if step == "segmentation" else weights["segmentation"]
-        on_progress(min(1.0, before + weights[step] * float(completed or 0) / float(total)))
+        # pyannote reports completed = chunk + batch size, which can pass total: cap it.
+        done = min(1.0, float(completed or 0) / float(total))
+        on_progress(min(1.0, before + weights[step] * done))
 
     def infer(pipeline: Pipeline) -> tuple[Any, str]:
         threads = _torch_threads(residency.device)
