@@ -116,11 +116,11 @@ class Diarization:
         turns: Speaker turns sorted by start time. Turns of different speakers may overlap
             (overlapped speech); turns of one speaker never do.
         embeddings: One speaker embedding per speaker label (a unit-norm vector as a tuple of
-            floats, dimension depends on the embedder: 256 for GE2E, 256 for WeSpeaker
+            floats, dimension depends on the embedder: 192 for CAM++, 256 for WeSpeaker
             ResNet34). A label may be missing when its speech was too short to embed.
         duration: Duration of the audio in seconds.
         embedding_model: Name of the embedder that produced ``embeddings`` (e.g.
-            ``"resemblyzer-ge2e"``); identification reuses them only when it uses the same
+            ``"campplus-zh-en-192"``); identification reuses them only when it uses the same
             embedder, and re-embeds the turns otherwise.
         exclusive_turns: The same diarization with at most one speaker at any instant
             (pyannote.audio 4's ``exclusive_speaker_diarization``), sorted by start time; the

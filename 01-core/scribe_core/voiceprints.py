@@ -3,11 +3,11 @@
 Layout (one collection per embedding space, so changing the embedder never mixes vectors):
 
 - collection ``<prefix>__<embedder name>__<dimension>`` (cosine distance), e.g.
-  ``voiceprints__resemblyzer-ge2e__256``;
+  ``voiceprints__campplus-zh-en-192__192``;
 - one point per enrolment sample, payload ``{owner_id, person_id, name, source}`` where
   ``source`` is ``upload`` or ``meeting:<meeting id>:<speaker label>``;
 - a person's voiceprint is the normalised mean of their normalised samples (the usual
-  enrolment back-end of embedding systems, e.g. GE2E, Wan et al. ICASSP 2018);
+  enrolment back-end of embedding systems, e.g. CAM++, Wang et al. Interspeech 2023);
 - every read is filtered by ``owner_id``: a user's meetings are never matched against another
   user's voice bank.
 

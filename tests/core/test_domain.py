@@ -50,7 +50,7 @@ def test_diarization_round_trip_and_labels_in_order_of_appearance() -> None:
         ),
         embeddings={"SPEAKER_00": (1.0, 0.0), "SPEAKER_01": (0.0, 1.0)},
         duration=3.0,
-        embedding_model="resemblyzer-ge2e",
+        embedding_model="campplus-zh-en-192",
         exclusive_turns=(
             SpeakerTurn(0.0, 1.25, "SPEAKER_01"),
             SpeakerTurn(1.25, 2.0, "SPEAKER_00"),

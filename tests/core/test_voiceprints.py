@@ -22,7 +22,7 @@ from scribe_core.voiceprints import (
     open_qdrant,
 )
 
-GE2E = ("resemblyzer-ge2e", 256)
+CAMPPLUS = ("campplus-zh-en-192", 192)
 OTHER = ("wespeaker-resnet34", 192)
 
 
@@ -39,8 +39,8 @@ def _unit(rng: np.random.Generator, dimension: int, n: int = 1) -> np.ndarray:
 
 
 def test_collection_name_carries_model_and_dimension() -> None:
-    assert collection_name("voiceprints", "resemblyzer-ge2e", 256) == (
-        "voiceprints__resemblyzer-ge2e__256"
+    assert collection_name("voiceprints", "campplus-zh-en-192", 192) == (
+        "voiceprints__campplus-zh-en-192__192"
     )
     assert collection_name("vp", "pyannote/wespeaker resnet34", 192) == (
         "vp__pyannote-wespeaker-resnet34__192"
@@ -50,12 +50,12 @@ def test_collection_name_carries_model_and_dimension() -> None:
 def test_voiceprint_is_the_normalised_mean_of_the_samples(store: VoiceprintStore) -> None:
     rng = np.random.default_rng(0)
     owner, person = uuid.uuid4(), uuid.uuid4()
-    samples = _unit(rng, GE2E[1], 3)
+    samples = _unit(rng, CAMPPLUS[1], 3)
     store.add_samples(
-        model=GE2E[0], owner_id=owner, person_id=person, name="Katie",
+        model=CAMPPLUS[0], owner_id=owner, person_id=person, name="Katie",
         vectors=samples, sources=[UPLOAD_SOURCE, UPLOAD_SOURCE, meeting_source(person, "S_00")],
     )  # fmt: skip
-    prints = store.voiceprints(model=GE2E[0], dimension=GE2E[1], owner_id=owner)
+    prints = store.voiceprints(model=CAMPPLUS[0], dimension=CAMPPLUS[1], owner_id=owner)
     expected = samples.mean(axis=0)
     expected /= np.linalg.norm(expected)
     assert set(prints) == {person}
@@ -69,10 +69,10 @@ def test_another_users_voice_bank_is_never_read(store: VoiceprintStore) -> None:
     rng = np.random.default_rng(1)
     alice, bob = uuid.uuid4(), uuid.uuid4()
     store.add_samples(
-        model=GE2E[0], owner_id=alice, person_id=uuid.uuid4(), name="Steve",
-        vectors=_unit(rng, GE2E[1]), sources=[UPLOAD_SOURCE],
+        model=CAMPPLUS[0], owner_id=alice, person_id=uuid.uuid4(), name="Steve",
+        vectors=_unit(rng, CAMPPLUS[1]), sources=[UPLOAD_SOURCE],
     )  # fmt: skip
-    assert store.voiceprints(model=GE2E[0], dimension=GE2E[1], owner_id=bob) == {}
+    assert store.voiceprints(model=CAMPPLUS[0], dimension=CAMPPLUS[1], owner_id=bob) == {}
     assert store.count(bob) == 0
     assert store.count(alice) == 1
 
@@ -81,8 +81,8 @@ def test_a_changed_embedder_never_mixes_vectors(store: VoiceprintStore) -> None:
     rng = np.random.default_rng(2)
     owner, person = uuid.uuid4(), uuid.uuid4()
     store.add_samples(
-        model=GE2E[0], owner_id=owner, person_id=person, name="Katie",
-        vectors=_unit(rng, GE2E[1], 2), sources=[UPLOAD_SOURCE] * 2,
+        model=CAMPPLUS[0], owner_id=owner, person_id=person, name="Katie",
+        vectors=_unit(rng, CAMPPLUS[1], 2), sources=[UPLOAD_SOURCE] * 2,
     )  # fmt: skip
     # Re-enrol after switching embedder: same person, another model and dimension.
     store.add_samples(
@@ -95,15 +95,15 @@ def test_a_changed_embedder_never_mixes_vectors(store: VoiceprintStore) -> None:
         vectors=_unit(rng, 256), sources=[UPLOAD_SOURCE],
     )  # fmt: skip
     assert store.collections() == sorted(
-        [store.collection(*GE2E), store.collection(*OTHER), store.collection("other-256", 256)]
+        [store.collection(*CAMPPLUS), store.collection(*OTHER), store.collection("other-256", 256)]
     )
-    ge2e = store.voiceprints(model=GE2E[0], dimension=GE2E[1], owner_id=owner)
+    campplus = store.voiceprints(model=CAMPPLUS[0], dimension=CAMPPLUS[1], owner_id=owner)
     other = store.voiceprints(model=OTHER[0], dimension=OTHER[1], owner_id=owner)
-    assert ge2e[person].num_samples == 2
-    assert ge2e[person].vector.shape == (256,)
+    assert campplus[person].num_samples == 2
+    assert campplus[person].vector.shape == (192,)
     assert other[person].num_samples == 1
     assert other[person].vector.shape == (192,)
-    assert store.count(owner, person, model=GE2E[0], dimension=GE2E[1]) == 2
+    assert store.count(owner, person, model=CAMPPLUS[0], dimension=CAMPPLUS[1]) == 2
     assert store.count(owner, person) == 4
 
     store.delete_person(owner, person)  # every space
@@ -115,11 +115,11 @@ def test_delete_person_leaves_the_others(store: VoiceprintStore) -> None:
     owner, katie, steve = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for person, name in ((katie, "Katie"), (steve, "Steve")):
         store.add_samples(
-            model=GE2E[0], owner_id=owner, person_id=person, name=name,
-            vectors=_unit(rng, GE2E[1]), sources=[UPLOAD_SOURCE],
+            model=CAMPPLUS[0], owner_id=owner, person_id=person, name=name,
+            vectors=_unit(rng, CAMPPLUS[1]), sources=[UPLOAD_SOURCE],
         )  # fmt: skip
     store.delete_person(owner, steve)
-    prints = store.voiceprints(model=GE2E[0], dimension=GE2E[1], owner_id=owner)
+    prints = store.voiceprints(model=CAMPPLUS[0], dimension=CAMPPLUS[1], owner_id=owner)
     assert [p.name for p in prints.values()] == ["Katie"]
 
 
