@@ -28,7 +28,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,6 +240,71 @@ def shipped_bytes(model: ShippedModel) -> bytes:
             f"{', '.join(sorted({f.package for f in model.files}))}"
         )
     return data
+
+
+@contextmanager
+def hub_access(offline: bool) -> Iterator[None]:
+    """Configure the Hugging Face hub client and pyannote telemetry for one model load.
+
+    pyannote.audio's usage telemetry is switched off for good (``PYANNOTE_METRICS_ENABLED=0``:
+    nothing leaves the machine). With ``offline`` the hub client only reads its local cache
+    (``HF_HUB_OFFLINE=1``; huggingface_hub reads that variable once at import, so its
+    ``constants.HF_HUB_OFFLINE`` is set too) and both are restored on exit.
+
+    Args:
+        offline: Forbid any download during the block (``settings.models_offline``).
+    """
+    os.environ["PYANNOTE_METRICS_ENABLED"] = "0"
+    if not offline:
+        yield
+        return
+    from huggingface_hub import constants
+
+    saved_env = os.environ.get("HF_HUB_OFFLINE")
+    saved_const = constants.HF_HUB_OFFLINE
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = saved_const
+        if saved_env is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = saved_env
+
+
+def model_load_error(what: str, reference: str, exc: BaseException | None) -> ModelLoadError:
+    """Translate a failed pyannote.audio / hub load into one clear :class:`ModelLoadError`.
+
+    Args:
+        what: What was loaded, for the message ("pyannote pipeline", "WeSpeaker model").
+        reference: The hub id or local path that was asked for.
+        exc: The exception raised by the loader, or ``None`` when it returned nothing.
+    """
+    kind = type(exc).__name__ if exc is not None else ""
+    reason = str(exc).strip().splitlines()[0][:300] if exc is not None and str(exc) else ""
+    if kind == "GatedRepoError" or "gated" in reason.lower() or "401" in reason:
+        detail = (
+            f"{what} {reference!r} is gated: accept its user conditions on "
+            f"https://hf.co/{reference} and set HF_TOKEN to a token of that account"
+        )
+    elif kind in ("LocalEntryNotFoundError", "OfflineModeIsEnabled") or "offline" in reason:
+        detail = (
+            f"{what} {reference!r} is not in the local model cache and downloads are off "
+            "(MODELS_OFFLINE=true): download it once with MODELS_OFFLINE=false and HF_TOKEN "
+            "set, or point the setting at a local directory"
+        )
+    elif kind in ("RepositoryNotFoundError", "EntryNotFoundError", "RevisionNotFoundError"):
+        detail = f"{what} {reference!r} does not exist on the hub (or HF_TOKEN lacks access)"
+    elif exc is None:
+        detail = (
+            f"{what} {reference!r} could not be downloaded: it may be gated (accept its "
+            "conditions on hf.co and set HF_TOKEN) or private"
+        )
+    else:
+        detail = f"cannot load {what} {reference!r}: {kind}: {reason}"
+    return ModelLoadError(detail)
 
 
 def looks_like_path(reference: str) -> bool:

@@ -7,18 +7,14 @@ pyannote.audio (``pyannote.audio.models.embedding.WeSpeakerResNet34``) and publi
 ``pyannote/wespeaker-voxceleb-resnet34-LM``. It is also the embedding model inside the
 ``pyannote/speaker-diarization-community-1`` pipeline.
 
-This module also holds the two helpers every pyannote.audio loader of the worker shares:
-:func:`hub_access` (offline mode, telemetry off) and :func:`model_load_error` (one clear
-:class:`~scribe_core.errors.ModelLoadError` for a missing, gated or offline model).
+Hub access and load errors go through :mod:`scribe_worker.models.resolve` like every model.
 torch and pyannote.audio are imported inside functions only.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +23,7 @@ import numpy as np
 from scribe_core.domain import SAMPLE_RATE
 from scribe_core.errors import ModelLoadError
 from scribe_worker.models.embeddings import EmbeddingInputError, Float32Array, l2_normalise
+from scribe_worker.models.resolve import hub_access, looks_like_path, model_load_error
 
 if TYPE_CHECKING:
     import torch
@@ -39,84 +36,6 @@ MIN_WINDOW_SECONDS = 0.5
 MAX_CHUNK_SECONDS = 10.0
 """:meth:`WeSpeakerEmbedder.embed` splits longer utterances into chunks of 10 to 20 s (the
 10 s chunk length of pyannote's segmentation) and averages their embeddings."""
-
-
-# -- shared pyannote.audio loading helpers ------------------------------------------------
-
-
-@contextmanager
-def hub_access(offline: bool) -> Iterator[None]:
-    """Configure the Hugging Face hub client and pyannote telemetry for one model load.
-
-    pyannote.audio's usage telemetry is switched off for good (``PYANNOTE_METRICS_ENABLED=0``:
-    nothing leaves the machine). With ``offline`` the hub client only reads its local cache
-    (``HF_HUB_OFFLINE=1``; huggingface_hub reads that variable once at import, so its
-    ``constants.HF_HUB_OFFLINE`` is set too) and both are restored on exit.
-
-    Args:
-        offline: Forbid any download during the block (``settings.models_offline``).
-    """
-    os.environ["PYANNOTE_METRICS_ENABLED"] = "0"
-    if not offline:
-        yield
-        return
-    from huggingface_hub import constants
-
-    saved_env = os.environ.get("HF_HUB_OFFLINE")
-    saved_const = constants.HF_HUB_OFFLINE
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    constants.HF_HUB_OFFLINE = True
-    try:
-        yield
-    finally:
-        constants.HF_HUB_OFFLINE = saved_const
-        if saved_env is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = saved_env
-
-
-def looks_like_path(reference: str) -> bool:
-    """Whether a model reference names a local path rather than a hub id (``owner/name``)."""
-    return (
-        reference.startswith(("/", ".", "~"))
-        or reference.count("/") > 1
-        or reference.endswith((".bin", ".ckpt", ".pt", ".yaml", ".yml"))
-        or "\\" in reference
-    )
-
-
-def model_load_error(what: str, reference: str, exc: BaseException | None) -> ModelLoadError:
-    """Translate a failed pyannote.audio / hub load into one clear :class:`ModelLoadError`.
-
-    Args:
-        what: What was loaded, for the message ("pyannote pipeline", "WeSpeaker model").
-        reference: The hub id or local path that was asked for.
-        exc: The exception raised by the loader, or ``None`` when it returned nothing.
-    """
-    kind = type(exc).__name__ if exc is not None else ""
-    reason = str(exc).strip().splitlines()[0][:300] if exc is not None and str(exc) else ""
-    if kind == "GatedRepoError" or "gated" in reason.lower() or "401" in reason:
-        detail = (
-            f"{what} {reference!r} is gated: accept its user conditions on "
-            f"https://hf.co/{reference} and set HF_TOKEN to a token of that account"
-        )
-    elif kind in ("LocalEntryNotFoundError", "OfflineModeIsEnabled") or "offline" in reason:
-        detail = (
-            f"{what} {reference!r} is not in the local model cache and downloads are off "
-            "(MODELS_OFFLINE=true): download it once with MODELS_OFFLINE=false and HF_TOKEN "
-            "set, or point the setting at a local directory"
-        )
-    elif kind in ("RepositoryNotFoundError", "EntryNotFoundError", "RevisionNotFoundError"):
-        detail = f"{what} {reference!r} does not exist on the hub (or HF_TOKEN lacks access)"
-    elif exc is None:
-        detail = (
-            f"{what} {reference!r} could not be downloaded: it may be gated (accept its "
-            "conditions on hf.co and set HF_TOKEN) or private"
-        )
-    else:
-        detail = f"cannot load {what} {reference!r}: {kind}: {reason}"
-    return ModelLoadError(detail)
 
 
 def weights_fingerprint(module: torch.nn.Module) -> str:

@@ -39,8 +39,14 @@ from scribe_core.domain import SAMPLE_RATE, Diarization, ProcessingOptions, Spea
 from scribe_core.errors import AudioDecodeError, ModelLoadError
 from scribe_core.settings import PipelineSettings
 from scribe_worker.models.residency import ModelResidency
-from scribe_worker.models.resolve import SEGMENTATION_3_0, looks_like_path, resolve_reference
-from scribe_worker.models.wespeaker import embedding_model_name, hub_access, model_load_error
+from scribe_worker.models.resolve import (
+    SEGMENTATION_3_0,
+    hub_access,
+    looks_like_path,
+    model_load_error,
+    resolve_reference,
+)
+from scribe_worker.models.wespeaker import embedding_model_name
 
 if TYPE_CHECKING:
     from pyannote.audio import Pipeline
