@@ -331,6 +331,14 @@ def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(ref, normalise_text(hypothesis)))
 
 
+def _join_by_speaker(by_speaker: Mapping[str, Sequence[str] | str]) -> dict[str, str]:
+    """Speaker → normalised text of all their utterances, in order."""
+    return {
+        str(speaker): normalise_text(texts if isinstance(texts, str) else " ".join(texts))
+        for speaker, texts in by_speaker.items()
+    }
+
+
 def cpwer(
     reference: Mapping[str, Sequence[str] | str], hypothesis: Mapping[str, Sequence[str] | str]
 ) -> float:
@@ -352,13 +360,7 @@ def cpwer(
     """
     from meeteval.wer import cp_word_error_rate
 
-    def join(by_speaker: Mapping[str, Sequence[str] | str]) -> dict[str, str]:
-        return {
-            str(speaker): normalise_text(texts if isinstance(texts, str) else " ".join(texts))
-            for speaker, texts in by_speaker.items()
-        }
-
-    ref, hyp = join(reference), join(hypothesis)
+    ref, hyp = _join_by_speaker(reference), _join_by_speaker(hypothesis)
     if not any(ref.values()):
         raise BadInputError("the cpWER reference holds no word")
     # The utterances are already concatenated in order: no sorting by time.
@@ -400,13 +402,7 @@ def cpwer_errors(
     """
     from meeteval.wer import cp_word_error_rate
 
-    def join(by_speaker: Mapping[str, Sequence[str] | str]) -> dict[str, str]:
-        return {
-            str(speaker): normalise_text(texts if isinstance(texts, str) else " ".join(texts))
-            for speaker, texts in by_speaker.items()
-        }
-
-    ref, hyp = join(reference), join(hypothesis)
+    ref, hyp = _join_by_speaker(reference), _join_by_speaker(hypothesis)
     if not any(ref.values()):
         return sum(len(t.split()) for t in hyp.values()), 0
     result = cp_word_error_rate(ref, hyp, reference_sort=False, hypothesis_sort=False)

@@ -170,7 +170,8 @@ def package_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -199,7 +200,7 @@ def shipped_file(item: ShippedFile) -> Path:
     if item.sha256:
         key = (str(path), stat.st_size, stat.st_mtime_ns)
         with _lock:
-            digest = _verified.get(key) or _sha256(path)
+            digest = _verified.get(key) or file_sha256(path)
             _verified[key] = digest
         if digest != item.sha256:
             raise ModelLoadError(

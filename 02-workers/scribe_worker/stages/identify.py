@@ -16,7 +16,6 @@ the file's content hash and the embedder's name.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from scribe_core.settings import PipelineSettings
 from scribe_core.voiceprints import mean_voiceprint
 from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
 from scribe_worker.models.residency import ModelResidency
+from scribe_worker.models.resolve import file_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class FolderVoiceBank:
             return {}
         cache = self._read_cache()
         space: dict[str, list[float]] = cache.setdefault(embedder.name, {})
-        digests = {path: _sha256(path) for files in people.values() for path in files}
+        digests = {path: file_sha256(path) for files in people.values() for path in files}
         changed = False
         prints: dict[str, Float32Array] = {}
         for name, files in people.items():
@@ -207,14 +207,6 @@ def _is_audio(path: Path) -> bool:
     return (
         path.is_file() and not path.name.startswith(".") and path.suffix.lower() in AUDIO_SUFFIXES
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # -- matching -----------------------------------------------------------------------------
