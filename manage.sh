@@ -39,7 +39,9 @@ Embedded default (no Docker, no GPU):
   demo [FILE]       set up .venv if needed, then transcribe FILE (default: the sample call)
   serve             run the gateway + pipeline in one process on 127.0.0.1:5000
   test [ARGS]       set up .venv if needed, run every suite (pytest, then the dashboard
-                    suites); with ARGS, only pytest with those arguments
+                    suites); with ARGS, only pytest with those arguments. Missing ffmpeg
+                    and Chromium are installed first (as root or with sudo -n), else it
+                    says what to install and runs nothing
   help              show this help
 USAGE
 }
@@ -69,6 +71,27 @@ test_dashboard() {
 }
 
 ensure_venv() { bash "$ROOT/scripts/install.sh"; }
+
+# The system tools the test suites need, installed when missing and possible (see
+# scripts/system-packages.sh), else one line saying what to install and exit 1: ffmpeg for
+# pytest (the convert stage and its tests); without ARGS, when npm is there, Chromium for the
+# dashboard's browser test (CHROMIUM_PATH, when set, names it instead, as in e2e/run.mjs).
+require_test_tools() {
+  local packages=(ffmpeg)
+  if [ $# -eq 0 ] && command -v npm >/dev/null 2>&1; then
+    if [ -n "${CHROMIUM_PATH:-}" ]; then
+      [ -x "$CHROMIUM_PATH" ] \
+        || die "CHROMIUM_PATH is set to '$CHROMIUM_PATH', which is not an executable file: unset it to use Debian's chromium, or point it at a Chromium binary"
+    else
+      packages+=(chromium)
+    fi
+  fi
+  bash "$ROOT/scripts/system-packages.sh" "${packages[@]}" || exit 1
+  if [ -z "${CHROMIUM_PATH:-}" ] && command -v chromium >/dev/null 2>&1; then
+    CHROMIUM_PATH="$(command -v chromium)"
+    export CHROMIUM_PATH
+  fi
+}
 
 # ---- prerequisites --------------------------------------------------------------------------
 
@@ -335,6 +358,8 @@ case "$cmd" in
     exec "$ROOT/.venv/bin/scribe" serve "$@"
     ;;
   test)
+    # Every prerequisite is checked (and installed when possible) before any suite starts.
+    require_test_tools "$@"
     ensure_venv
     # With arguments: only pytest, with those arguments. Without: every suite.
     [ $# -gt 0 ] && exec "$ROOT/.venv/bin/python" -m pytest "$@"

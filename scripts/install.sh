@@ -11,19 +11,11 @@ VENV=.venv
 STAMP="$VENV/.installed"
 inputs=(scripts/install.sh .ci/constraints-cpu.txt requirements-dev.txt
         01-core/pyproject.toml 02-workers/pyproject.toml 03-interface/backend/pyproject.toml)
-digest=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 
-need_system=()
-command -v ffmpeg >/dev/null 2>&1 || need_system+=(ffmpeg)
-if [ ${#need_system[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing system packages: ${need_system[*]}" >&2
-    apt-get install -y -qq "${need_system[@]}" >/dev/null
-  else
-    echo "error: missing system packages: ${need_system[*]} (install them, e.g. sudo apt-get install ${need_system[*]})" >&2
-    exit 1
-  fi
-fi
+# ffmpeg (the convert stage): installed when missing and possible, else one line saying how.
+bash scripts/system-packages.sh ffmpeg
+
+digest=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$digest" ]; then
   exit 0

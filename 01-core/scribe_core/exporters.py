@@ -14,6 +14,12 @@ SRT and WebVTT split each paragraph into cues that respect :class:`SubtitleLimit
 word boundaries, with the word timings); both formats get the same cues.
 
 Every exporter reads only the fusion document, so a speaker rename shows up in all of them.
+
+No stored text can break a format, including documents written before names were checked:
+SRT, WebVTT, TXT and RTTM put every name and text through :func:`one_line` (line breaks and
+control characters become spaces), SRT turns ``-->`` into ``->``, WebVTT escapes ``&``, ``<``
+and ``>`` (so ``-->`` cannot appear in a cue, W3C WebVTT §4.2.2), and RTTM writes names with
+``_`` for whitespace.
 """
 
 from __future__ import annotations
@@ -41,9 +47,31 @@ MEDIA_TYPES: Final = {
 """HTTP media type of each format."""
 
 
+_LINE_BREAKING: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Unicode Cc (C0 and C1 controls: CR, LF, NEL, tab, NUL, ESC …), LINE SEPARATOR and
+PARAGRAPH SEPARATOR: each becomes a space."""
+_INVISIBLE: Final = re.compile(r"[\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Bidirectional embedding, override and isolate controls (they can make a line display in
+another order than it reads) and lone surrogates (not encodable in UTF-8): removed. Other
+format characters stay: ZWJ / ZWNJ are part of emoji and of Persian or Indic words."""
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: controls and line/paragraph separators become spaces, bidi
+    controls and lone surrogates are removed, runs of whitespace become one space, and the
+    ends are stripped. ``"Ada\\r\\n\\n2\\n00:00:01,000 --> …"`` → ``"Ada 2 00:00:01,000 --> …"``.
+    """
+    return " ".join(_INVISIBLE.sub("", _LINE_BREAKING.sub(" ", text)).split())
+
+
+def _srt_text(text: str) -> str:
+    """One SRT line: :func:`one_line`, and no ``-->`` (the timing line's arrow)."""
+    return re.sub(r"-{2,}>", "->", one_line(text))
+
+
 def _clock(seconds: float, sep: str) -> str:
-    """``HH:MM:SS<sep>mmm`` for a non-negative time in seconds."""
-    ms = max(0, round(seconds * 1000))
+    """``HH:MM:SS<sep>mmm`` for a time in seconds (negative and non-finite times give 0)."""
+    ms = max(0, round(seconds * 1000)) if math.isfinite(seconds) else 0
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
@@ -235,9 +263,10 @@ def to_srt(document: FusionDocument, limits: SubtitleLimits = SUBTITLE_LIMITS) -
     """
     blocks = []
     for i, cue in enumerate(subtitle_cues(document, limits), start=1):
-        text = "\n".join(cue.lines)
+        text = "\n".join(line for line in map(_srt_text, cue.lines) if line)
         blocks.append(
-            f"{i}\n{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}\n{cue.speaker}: {text}\n"
+            f"{i}\n{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}\n"
+            f"{_srt_text(cue.speaker)}: {text}\n"
         )
     return "\n".join(blocks)
 
@@ -252,7 +281,7 @@ def to_vtt(document: FusionDocument, limits: SubtitleLimits = SUBTITLE_LIMITS) -
     """
     blocks = []
     for cue in subtitle_cues(document, limits):
-        text = "\n".join(_vtt_escape(line) for line in cue.lines)
+        text = "\n".join(line for line in map(_vtt_escape, cue.lines) if line)
         blocks.append(
             f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}\n"
             f"<v {_vtt_escape(cue.speaker)}>{text}\n"
@@ -261,16 +290,18 @@ def to_vtt(document: FusionDocument, limits: SubtitleLimits = SUBTITLE_LIMITS) -
 
 
 def _vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """One line of WebVTT cue text (or a voice annotation): :func:`one_line`, then ``&``,
+    ``<`` and ``>`` as character references, so neither a tag nor ``-->`` can appear."""
+    return one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_txt(document: FusionDocument) -> str:
     """Plain text, one line per paragraph: ``[hh:mm:ss] Name: text``."""
     lines = []
     for u in document.segments:
-        total = int(u.start)
+        total = int(u.start) if math.isfinite(u.start) and u.start > 0 else 0
         stamp = f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-        lines.append(f"[{stamp}] {u.speaker}: {u.text}")
+        lines.append(f"[{stamp}] {one_line(u.speaker)}: {one_line(u.text)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -279,12 +310,15 @@ def rttm_lines(turns: Sequence[SpeakerTurn], uri: str) -> str:
 
     Args:
         turns: Turns to write; onset and duration are printed in seconds with 3 decimals.
-        uri: The recording identifier (column 2); spaces are replaced by ``_``.
+        uri: The recording identifier (column 2).
+
+    Both names go through :func:`one_line` with ``_`` for each space, so every line keeps its
+    ten columns (an empty name is written ``meeting`` / ``speaker``).
     """
-    uri = re.sub(r"\s+", "_", uri) or "meeting"
+    uri = one_line(uri).replace(" ", "_") or "meeting"
     out = []
     for t in turns:
-        speaker = re.sub(r"\s+", "_", t.speaker)
+        speaker = one_line(t.speaker).replace(" ", "_") or "speaker"
         out.append(
             f"SPEAKER {uri} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {speaker} <NA> <NA>"
         )

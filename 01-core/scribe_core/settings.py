@@ -126,6 +126,12 @@ class PipelineSettings(BaseSettings):
     voice_bank_dir: Path = Field(PROJECT_ROOT / "02-workers" / "voice_bank", alias="VOICE_BANK_DIR")
     """Folder voice bank: ``<Name>.wav`` or ``<Name>/*.wav`` per enrolled person."""
 
+    max_audio_seconds: float = Field(28800.0, alias="MAX_AUDIO_SECONDS", gt=0)
+    """Longest recording accepted, in seconds (default 8 h), for meetings and enrolments
+    alike. The duration is read from the file's header before decoding, and decoding stops
+    one second past the limit for headers that lie; a longer recording fails at once with
+    ``audio_too_long``."""
+
 
 @lru_cache
 def get_pipeline_settings() -> PipelineSettings:
@@ -430,8 +436,14 @@ class AuthSettings(BaseSettings):
     missing secret makes the gateway use a random one (tokens do not survive a restart;
     ``scribe serve`` keeps one in ``$SCRIBE_DATA_DIR/jwt_secret``).
 
+    Login throttling (moving windows, counted in Redis when ``REDIS_URL`` is set, in the
+    gateway's memory otherwise): failed logins per account and per client address, registrations
+    per address; at most ``PASSWORD_HASH_CONCURRENCY`` Argon2 computations run at once.
+
     Environment variables: ``JWT_SECRET``, ``JWT_ALGORITHM``, ``ACCESS_TOKEN_EXPIRE_MINUTES``,
-    ``ENVIRONMENT``.
+    ``ENVIRONMENT``, ``LOGIN_MAX_FAILURES_PER_ACCOUNT``, ``LOGIN_MAX_FAILURES_PER_ADDRESS``,
+    ``LOGIN_FAILURE_WINDOW_SECONDS``, ``REGISTER_MAX_PER_ADDRESS``, ``REGISTER_WINDOW_SECONDS``,
+    ``PASSWORD_HASH_CONCURRENCY``.
     """
 
     model_config = _ENV
@@ -447,6 +459,25 @@ class AuthSettings(BaseSettings):
 
     environment: Literal["development", "production"] = Field("development", alias="ENVIRONMENT")
     """``production`` turns on the secret checks."""
+
+    login_max_failures_per_account: int = Field(10, alias="LOGIN_MAX_FAILURES_PER_ACCOUNT", ge=1)
+    """Failed logins one e-mail may have within the window; further attempts get 429."""
+
+    login_max_failures_per_address: int = Field(30, alias="LOGIN_MAX_FAILURES_PER_ADDRESS", ge=1)
+    """Failed logins one client address (an IPv6 /64) may have within the window."""
+
+    login_failure_window_seconds: int = Field(900, alias="LOGIN_FAILURE_WINDOW_SECONDS", ge=1)
+    """Length in seconds of the moving window the failed logins are counted over."""
+
+    register_max_per_address: int = Field(20, alias="REGISTER_MAX_PER_ADDRESS", ge=1)
+    """Registration attempts one client address may make within ``REGISTER_WINDOW_SECONDS``."""
+
+    register_window_seconds: int = Field(3600, alias="REGISTER_WINDOW_SECONDS", ge=1)
+    """Length in seconds of the moving window registrations are counted over."""
+
+    password_hash_concurrency: int = Field(2, alias="PASSWORD_HASH_CONCURRENCY", ge=1, le=8)
+    """Argon2 hashes computed at once (64 MiB each); other logins wait their turn. Each one
+    holds a database connection while it runs: keep it below ``DATABASE_POOL_SIZE``."""
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> AuthSettings:
@@ -465,7 +496,8 @@ class GatewaySettings(BaseSettings):
     """The HTTP gateway.
 
     Environment variables: ``GATEWAY_HOST``, ``GATEWAY_PORT``, ``CORS_ORIGINS`` (comma-separated
-    or a JSON list), ``MAX_UPLOAD_BYTES``, ``READINESS_TIMEOUT_SECONDS``.
+    or a JSON list), ``MAX_UPLOAD_BYTES``, ``MAX_JSON_BYTES``, ``BODY_READ_TIMEOUT_SECONDS``,
+    ``READINESS_TIMEOUT_SECONDS``, ``DOCS_ENABLED``, ``HSTS_MAX_AGE_SECONDS``.
     """
 
     model_config = _ENV
@@ -484,8 +516,24 @@ class GatewaySettings(BaseSettings):
     max_upload_bytes: int = Field(4 * 1024**3, alias="MAX_UPLOAD_BYTES", ge=1)
     """Largest request body accepted by ``POST /api/v1/process`` (413 above it)."""
 
+    max_json_bytes: int = Field(64 * 1024, alias="MAX_JSON_BYTES", ge=1024, le=1024**2)
+    """Largest body of the routes that are not uploads (JSON and small forms), in bytes: 413
+    before it is parsed. The auth, rename and enrol-from-meeting routes take at most 4 KiB
+    (or this, when smaller); see :mod:`scribe_gateway.body_limits`."""
+
+    body_read_timeout_seconds: float = Field(30.0, alias="BODY_READ_TIMEOUT_SECONDS", gt=0)
+    """Longest pause, in seconds, while a request body arrives (before its first chunk and
+    between two chunks): 408 and the partial upload is removed."""
+
     readiness_timeout_seconds: float = Field(3.0, alias="READINESS_TIMEOUT_SECONDS", gt=0)
     """Time each dependency check of ``GET /ready`` may take."""
+
+    docs_enabled: bool = Field(True, alias="DOCS_ENABLED")
+    """Serve the interactive API docs (``/docs``, ``/redoc``, from packaged assets)."""
+
+    hsts_max_age_seconds: int = Field(31_536_000, alias="HSTS_MAX_AGE_SECONDS", ge=0)
+    """``Strict-Transport-Security`` max-age, sent only on requests that arrived over HTTPS
+    (directly or as ``X-Forwarded-Proto`` from a trusted proxy); 0 never sends it."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -493,3 +541,74 @@ class GatewaySettings(BaseSettings):
         if isinstance(value, str) and value.strip().startswith("["):
             return json.loads(value)
         return _split_csv(value)
+
+
+class OutboundSettings(BaseSettings):
+    """Requests the platform itself sends out: webhook deliveries and ``audio_url`` downloads.
+
+    Link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254) are
+    always refused; loopback and private networks (127.0.0.0/8, 10.0.0.0/8, 192.168.0.0/16,
+    fc00::/7 …) only when ``OUTBOUND_ALLOW_PRIVATE`` is false (see :mod:`scribe_core.outbound`).
+
+    Environment variables: ``OUTBOUND_ALLOW_PRIVATE``, ``OUTBOUND_CONNECT_TIMEOUT_SECONDS``,
+    ``OUTBOUND_READ_TIMEOUT_SECONDS``, ``OUTBOUND_MAX_REDIRECTS``.
+    """
+
+    model_config = _ENV
+
+    allow_private: bool = Field(True, alias="OUTBOUND_ALLOW_PRIVATE")
+    """Whether loopback and private-network addresses may be reached. True suits the embedded
+    default (n8n and the audio usually sit on the same machine or LAN); set false on a
+    server whose users must not reach its internal network."""
+
+    connect_timeout_seconds: float = Field(5.0, alias="OUTBOUND_CONNECT_TIMEOUT_SECONDS", gt=0)
+    """Seconds to wait for a TCP (and TLS) connection."""
+
+    read_timeout_seconds: float = Field(30.0, alias="OUTBOUND_READ_TIMEOUT_SECONDS", gt=0)
+    """Seconds to wait for each read from the remote server."""
+
+    max_redirects: int = Field(5, alias="OUTBOUND_MAX_REDIRECTS", ge=0, le=20)
+    """Redirects followed by an ``audio_url`` download, each hop checked (webhook deliveries
+    never follow redirects)."""
+
+
+class WebhookSettings(BaseSettings):
+    """Webhook deliveries (Standard Webhooks) sent by the workers.
+
+    Environment variables: ``WEBHOOK_RETRY_SCHEDULE_SECONDS``, ``WEBHOOK_TIMEOUT_SECONDS``,
+    ``WEBHOOK_POLL_INTERVAL_SECONDS``, ``PUBLIC_URL``.
+    """
+
+    model_config = _ENV
+
+    retry_schedule_seconds: Annotated[list[float], NoDecode] = Field(
+        [60.0, 300.0, 900.0, 2400.0], alias="WEBHOOK_RETRY_SCHEDULE_SECONDS"
+    )
+    """Delay before each retry, counted from the previous attempt: the first attempt is made
+    at once, then one retry per entry (empty: no retry). The default makes 5 attempts over
+    about an hour (now, +1 min, +5 min, +15 min, +40 min)."""
+
+    timeout_seconds: float = Field(10.0, alias="WEBHOOK_TIMEOUT_SECONDS", gt=0)
+    """Seconds a receiver has to answer one delivery (a timeout is retried)."""
+
+    poll_interval_seconds: float = Field(2.0, alias="WEBHOOK_POLL_INTERVAL_SECONDS", gt=0)
+    """How often each worker looks for deliveries that are due."""
+
+    public_url: str | None = Field(None, alias="PUBLIC_URL")
+    """Base URL of the gateway as receivers reach it (``https://scribe.example.org``); the
+    links of event payloads start with it. Unset: ``scribe serve`` uses its own address,
+    other workers send paths (``/api/v1/…``)."""
+
+    @field_validator("retry_schedule_seconds", mode="before")
+    @classmethod
+    def _split_schedule(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
+        return _split_csv(value)
+
+    @field_validator("retry_schedule_seconds")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("WEBHOOK_RETRY_SCHEDULE_SECONDS holds a negative delay")
+        return value

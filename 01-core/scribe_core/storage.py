@@ -8,7 +8,13 @@ Keys are ``/``-separated paths: ``uploads/{meeting_id}_{safe name}`` for uploads
   signed for a separate public endpoint when the browser reaches the server under another
   name (as polarsource/polar ``server/polar/integrations/aws/s3/``).
 - :class:`LocalStore`: files under a root directory (the embedded default); writes go to a
-  temporary file renamed into place, so a reader never sees half an object.
+  temporary file (``.incoming/*.part``) renamed into place, so a reader never sees half an
+  object.
+
+A writer that dies mid-upload (a crash, ``kill -9``) leaves an incomplete upload behind: a
+``.part`` file, or an S3 multipart upload whose parts the bucket keeps (and bills) forever.
+:meth:`ObjectStore.remove_incomplete_uploads` removes them; the worker's sweeper calls it at
+start-up and then periodically.
 
 Both are synchronous (boto3 is); async code calls them through ``anyio.to_thread`` and streams
 bodies of unknown size with :class:`AsyncUpload`, which holds at most two parts in memory.
@@ -17,12 +23,16 @@ bodies of unknown size with :class:`AsyncUpload`, which holds at most two parts 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import logging
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,11 +46,21 @@ if TYPE_CHECKING:
 else:
     S3Client = Any
 
+logger = logging.getLogger(__name__)
+
+INCOMPLETE_UPLOAD_MAX_AGE_SECONDS = 24 * 3600.0
+"""An S3 multipart upload started longer ago than this is taken as abandoned and aborted (S3
+cannot tell a live upload from a dead one; a live upload streams for minutes, not a day)."""
+
+PART_FILE_GRACE_SECONDS = 5.0
+"""A ``.part`` file younger than this is never removed: its writer may not hold its lock yet."""
+
 
 class StorageError(ScribeError):
     """The object store is unreachable or refused the request (HTTP 503)."""
 
     status_code = 503
+    code = "storage_unavailable"
 
 
 class ObjectNotFoundError(NotFoundError):
@@ -122,13 +142,32 @@ class ObjectStore(Protocol):
         """Delete every object under ``prefix``; returns how many were deleted."""
         ...
 
-    def presigned_get_url(self, key: str, expires: int, filename: str | None = None) -> str | None:
+    def presigned_get_url(
+        self, key: str, expires: int, filename: str | None = None, *,
+        content_type: str | None = None, inline: bool = True,
+    ) -> str | None:  # fmt: skip
         """A URL the browser can GET (with ``Range``) for ``expires`` seconds, or ``None`` when
-        the store cannot sign URLs (then the gateway streams the object itself)."""
+        the store cannot sign URLs (then the gateway streams the object itself).
+
+        ``content_type`` (when given) and the ``Content-Disposition`` (``inline`` or
+        ``attachment``, with ``filename``) are signed into the URL as the response headers
+        the server must send, whatever the object was stored with."""
         ...
 
     def local_path(self, key: str) -> Path | None:
         """The file holding the object when the store is a local directory, else ``None``."""
+        ...
+
+    def remove_incomplete_uploads(self) -> int:
+        """Remove uploads a dead writer left unfinished; returns how many were removed.
+
+        Local directory: ``.incoming/*.part`` files no live writer holds (each writer keeps an
+        exclusive ``flock`` on its file; the kernel drops it when the process dies). S3: the
+        multipart uploads started more than ``INCOMPLETE_UPLOAD_MAX_AGE_SECONDS`` ago.
+
+        Raises:
+            StorageError: The store cannot be listed.
+        """
         ...
 
 
@@ -140,10 +179,12 @@ def _s3_errors(action: str, key: str = "", *, bucket_op: bool = False) -> Iterat
     """Translate botocore exceptions into :class:`StorageError` / :class:`ObjectNotFoundError`.
 
     A 404 means a missing object, except for bucket operations (``bucket_op``) where a missing
-    bucket is a storage failure.
+    bucket is a storage failure. The error's ``detail`` names the action and S3's error code
+    only; the key, the endpoint and botocore's message go to ``internal`` (the server log).
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
+    what = action.removesuffix(" of").removesuffix(" in").removesuffix(" for")
     try:
         yield
     except ClientError as exc:
@@ -151,13 +192,19 @@ def _s3_errors(action: str, key: str = "", *, bucket_op: bool = False) -> Iterat
         code = str(error.get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if status == 404 and not bucket_op and code != "NoSuchBucket":
-            raise ObjectNotFoundError(f"no object {key!r} in the object store") from exc
+            raise ObjectNotFoundError(
+                "The requested file is not in storage.", internal=f"no object {key!r}"
+            ) from exc
         message = error.get("Message") or code
         raise StorageError(
-            f"object store refused to {action} {key!r}: {code} {message}".rstrip()
+            f"The file storage refused the request ({what}: {code or status}).",
+            internal=f"{action} {key!r}: {code} {message}".rstrip(),
         ) from exc
     except BotoCoreError as exc:
-        raise StorageError(f"object store unreachable while trying to {action}: {exc}") from exc
+        raise StorageError(
+            f"The file storage is unreachable ({what}).",
+            internal=f"{action} {key!r}: {exc}",
+        ) from exc
 
 
 class _S3PartWriter:
@@ -214,6 +261,10 @@ class S3Store:
     Raises:
         StorageError: ``MINIO_ENDPOINT`` is not set.
     """
+
+    incomplete_upload_max_age: float = INCOMPLETE_UPLOAD_MAX_AGE_SECONDS
+    """Seconds after which a multipart upload counts as abandoned
+    (:meth:`remove_incomplete_uploads`)."""
 
     def __init__(self, settings: StorageSettings) -> None:
         if not settings.endpoint_url:
@@ -321,10 +372,17 @@ class S3Store:
         self.delete(keys)
         return len(keys)
 
-    def presigned_get_url(self, key: str, expires: int, filename: str | None = None) -> str | None:
+    def presigned_get_url(
+        self, key: str, expires: int, filename: str | None = None, *,
+        content_type: str | None = None, inline: bool = True,
+    ) -> str | None:  # fmt: skip
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if filename:
-            params["ResponseContentDisposition"] = _content_disposition(filename, inline=True)
+        if filename or not inline:
+            params["ResponseContentDisposition"] = _content_disposition(
+                filename or "download", inline=inline
+            )
+        if content_type:
+            params["ResponseContentType"] = content_type
         with _s3_errors("sign a URL for", key):
             return str(
                 self.presign_client.generate_presigned_url(
@@ -335,29 +393,78 @@ class S3Store:
     def local_path(self, key: str) -> Path | None:
         return None
 
+    def remove_incomplete_uploads(self) -> int:
+        """Abort the multipart uploads started more than ``incomplete_upload_max_age`` seconds
+        ago (``INCOMPLETE_UPLOAD_MAX_AGE_SECONDS`` unless set on the instance)."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.incomplete_upload_max_age)
+        stale: list[tuple[str, str]] = []
+        with _s3_errors("list incomplete uploads in", self.bucket, bucket_op=True):
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket)
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    initiated = upload.get("Initiated")
+                    if initiated is not None and initiated < cutoff:
+                        stale.append((upload["Key"], upload["UploadId"]))
+        removed = 0
+        for key, upload_id in stale:
+            try:
+                with _s3_errors("abort upload of", key):
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=key, UploadId=upload_id
+                    )
+                removed += 1
+            except ObjectNotFoundError:  # aborted or completed meanwhile
+                continue
+        return removed
+
 
 # -- local directory ---------------------------------------------------------------------
 
 
+_live_parts: set[Path] = set()
+"""``.part`` files of this process's live writers (never removed by the clean-up)."""
+_live_parts_lock = threading.Lock()
+
+
 class _LocalPartWriter:
+    """Writes ``.incoming/<random>.part`` and renames it into place on :meth:`complete`.
+
+    The writer holds an exclusive ``flock`` on its file until it completes or aborts, so
+    :meth:`LocalStore.remove_incomplete_uploads` (in any process) can tell its file from one a
+    dead writer left.
+    """
+
     def __init__(self, store: LocalStore, key: str) -> None:
         self._target = store.path(key)
         incoming = store.root / ".incoming"
         incoming.mkdir(parents=True, exist_ok=True)
         self._tmp = incoming / f"{uuid.uuid4().hex}.part"
         self._file = self._tmp.open("wb")
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with _live_parts_lock:
+            _live_parts.add(self._tmp)
 
     def write_part(self, data: bytes | bytearray) -> None:
         self._file.write(data)
 
-    def complete(self) -> None:
+    def _close(self) -> None:
         self._file.close()
-        self._target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self._tmp, self._target)
+        with _live_parts_lock:
+            _live_parts.discard(self._tmp)
+
+    def complete(self) -> None:
+        try:
+            self._file.flush()
+            self._target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self._tmp, self._target)  # still locked: no clean-up removes it first
+        finally:
+            self._close()
 
     def abort(self) -> None:
-        self._file.close()
-        self._tmp.unlink(missing_ok=True)
+        try:
+            self._tmp.unlink(missing_ok=True)
+        finally:
+            self._close()
 
 
 class LocalStore:
@@ -383,7 +490,9 @@ class LocalStore:
 
     def check(self) -> None:
         if not self.root.is_dir() or not os.access(self.root, os.W_OK):
-            raise StorageError(f"storage directory {self.root} is missing or not writable")
+            raise StorageError(
+                "The storage directory is missing or not writable.", internal=str(self.root)
+            )
 
     def ensure_bucket(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -410,7 +519,9 @@ class LocalStore:
     def _existing(self, key: str) -> Path:
         path = self.path(key)
         if not path.is_file():
-            raise ObjectNotFoundError(f"no object {key!r} in the object store")
+            raise ObjectNotFoundError(
+                "The requested file is not in storage.", internal=f"no object {key!r}"
+            )
         return path
 
     def download_file(self, key: str, path: Path) -> None:
@@ -451,11 +562,42 @@ class LocalStore:
         self.delete(keys)
         return len(keys)
 
-    def presigned_get_url(self, key: str, expires: int, filename: str | None = None) -> str | None:
+    def presigned_get_url(
+        self, key: str, expires: int, filename: str | None = None, *,
+        content_type: str | None = None, inline: bool = True,
+    ) -> str | None:  # fmt: skip
         return None
 
     def local_path(self, key: str) -> Path | None:
         return self._existing(key)
+
+    def remove_incomplete_uploads(self) -> int:
+        """Delete the ``.incoming/*.part`` files whose writer is gone: not written by a live
+        writer of this process, not locked by one of another process, and older than
+        ``PART_FILE_GRACE_SECONDS``."""
+        incoming = self.root / ".incoming"
+        if not incoming.is_dir():
+            return 0
+        with _live_parts_lock:
+            live = set(_live_parts)
+        removed = 0
+        now = time.time()
+        for path in incoming.glob("*.part"):
+            if path in live:
+                continue
+            try:
+                if now - path.lstat().st_mtime < PART_FILE_GRACE_SECONDS or path.is_symlink():
+                    continue
+                with path.open("rb") as handle:
+                    try:
+                        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # a writer in another process is still writing it
+                    path.unlink()
+            except FileNotFoundError:  # completed or aborted meanwhile
+                continue
+            removed += 1
+        return removed
 
 
 def create_store(settings: StorageSettings | None = None) -> ObjectStore:

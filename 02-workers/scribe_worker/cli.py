@@ -8,7 +8,9 @@ Commands:
     ``scribe enroll NAME FILE...``  add a person to the folder voice bank (``VOICE_BANK_DIR``).
 
 Expected failures (missing file, undecodable audio, bad options, unloadable model) print one
-``error: ...`` line on stderr and exit with status 1 (2 for usage errors).
+``error: ...`` line on stderr (the error's sentence, not ffmpeg's or a library's text; that raw
+detail follows on a ``detail: ...`` line with ``--verbose``) and exit with status 1 (2 for
+usage errors).
 """
 
 from __future__ import annotations
@@ -213,11 +215,13 @@ def _enroll(args: argparse.Namespace) -> int:
         converted = []
         for index, source in enumerate(args.files):  # check every file before writing any
             wav = Path(tmp) / f"{index}.wav"
-            convert(source, wav)
             try:
+                convert(source, wav, max_seconds=settings.max_audio_seconds)
                 enrolment_embedding(read_wav(wav), embedder, min_speech)
             except ScribeError as exc:
-                raise BadInputError(f"{source.name}: {exc.detail}") from exc
+                raise BadInputError(
+                    f"{source.name}: {exc.detail}", code=exc.code, internal=exc.internal
+                ) from exc
             converted.append((source, wav))
         destination.mkdir(parents=True, exist_ok=True)
         for source, wav in converted:
@@ -256,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ScribeError as exc:
         print(f"scribe: error: {exc.detail}", file=sys.stderr)
+        if exc.internal and args.verbose:
+            print(f"scribe: detail: {exc.internal}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("scribe: interrupted", file=sys.stderr)

@@ -23,7 +23,7 @@ from scribe_core.domain import (
 from scribe_core.settings import PipelineSettings, get_pipeline_settings
 from scribe_worker.models.device import check_device
 from scribe_worker.models.residency import ModelResidency
-from scribe_worker.stages.convert import convert, read_wav
+from scribe_worker.stages.convert import PcmWav, convert
 from scribe_worker.stages.diarize import diarize
 from scribe_worker.stages.fuse import fuse
 from scribe_worker.stages.identify import VoiceprintSource, identify_and_embed
@@ -100,8 +100,14 @@ def run_pipeline(
         The stage outputs and the fusion document. A silent or speech-free recording gives
         an empty transcript (no segments), not an error.
 
+    Memory: the recording is converted to 16-bit PCM WAV in a temporary folder and every
+    stage reads it in windows (:class:`~scribe_worker.stages.convert.PcmWav`), so the peak
+    memory of a 3-hour recording stays close to that of a 5-minute one.
+
     Raises:
         AudioDecodeError: ``audio`` is missing, undecodable or holds no samples.
+        AudioTooLongError: ``audio`` lasts longer than ``settings.max_audio_seconds``
+            (found from its header before decoding).
         ModelLoadError: A configured model cannot be loaded.
     """
     settings = settings or get_pipeline_settings()
@@ -113,10 +119,29 @@ def run_pipeline(
     with tempfile.TemporaryDirectory(prefix="scribe-") as tmp:
         progress.stage("convert")
         with residency.stage("convert"):
-            converted = convert(audio, Path(tmp) / "audio.wav")
-            waveform = read_wav(converted.path)
+            converted = convert(
+                audio, Path(tmp) / "audio.wav", max_seconds=settings.max_audio_seconds
+            )
+            waveform = PcmWav(converted.path)
         progress.finish("convert")
+        return _analyse(
+            waveform, converted.duration, options, settings, device, residency, progress,
+            voiceprints, started,
+        )  # fmt: skip
 
+
+def _analyse(
+    waveform: PcmWav,
+    duration: float,
+    options: ProcessingOptions,
+    settings: PipelineSettings,
+    device: str,
+    residency: ModelResidency,
+    progress: _Progress,
+    voiceprints: VoiceprintSource | None,
+    started: float,
+) -> PipelineResult:
+    """The stages after ``convert``, reading the converted WAV in windows."""
     progress.stage("diarize")
     diarization = diarize(
         waveform, options, settings, residency, on_progress=lambda f: progress.stage("diarize", f)
@@ -148,7 +173,7 @@ def run_pipeline(
         document,
         processing_time=processing_time,
         metadata=_metadata(
-            settings, device, converted.duration, processing_time, residency, transcribed.model
+            settings, device, duration, processing_time, residency, transcribed.model
         ),
     )
     progress.finish("fuse")

@@ -1,17 +1,28 @@
 """Exporters: JSON round trip, old documents, SRT/WebVTT cues within the subtitle limits,
-TXT lines, RTTM of the diarization turns (overlap kept, renames applied)."""
+TXT lines, RTTM of the diarization turns (overlap kept, renames applied), and stored text
+that tries to break a format (checked with the ``srt`` and ``webvtt-py`` parsers)."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+import srt
+import webvtt
 
 from scribe_core.domain import FusionDocument, SpeakerIdentity, SpeakerTurn, Utterance, Word
 from scribe_core.errors import BadInputError
-from scribe_core.exporters import FORMATS, SubtitleLimits, export, subtitle_cues, to_srt
+from scribe_core.exporters import (
+    FORMATS,
+    SubtitleLimits,
+    export,
+    one_line,
+    subtitle_cues,
+    to_srt,
+)
 
 A, B = "SPEAKER_00", "SPEAKER_01"
 
@@ -248,3 +259,90 @@ def test_empty_document_exports_cleanly() -> None:
 def test_unknown_format_is_a_bad_input_error() -> None:
     with pytest.raises(BadInputError, match="unknown transcript format 'docx'"):
         export(_doc(), "docx")
+
+
+INJECTION = "\n\n99\n00:00:05,000 --> 00:00:09,000\nInjected cue"
+"""What a name or a text must not do: end its cue and open a forged one (SRT and WebVTT)."""
+
+
+def _hostile() -> FusionDocument:
+    """A stored document (as JSON, the way old data and hand-edited files arrive) whose names
+    and texts carry line breaks, a forged cue, controls, separators, bidi overrides, tags and
+    arrows; one paragraph lasts over 7 s and is split into several cues."""
+    evil_name = f"Eve{INJECTION}\r\n\x00\x1b[31m\u2028\u202eLIVE"
+    long_text = " ".join(["word"] * 30) + f" <b>&amp; -->{INJECTION}"
+    data = {
+        "text": "",
+        "segments": [
+            {"start": 0.5, "end": 2.0, "text": f"Hello{INJECTION}\u2029\u0085end",
+             "speaker": evil_name, "speaker_label": A, "words": []},
+            {"start": 3.0, "end": 14.0, "text": long_text, "speaker": "Bob\n\nBob",
+             "speaker_label": B, "words": []},
+        ],
+        "speakers": [{"label": A, "name": evil_name}, {"label": B, "name": "Bob\n\nBob"}],
+        "turns": [{"start": 0.5, "end": 2.0, "speaker_label": A},
+                  {"start": 3.0, "end": 14.0, "speaker_label": B}],
+        "language": "en",
+        "duration": 15.0,
+    }  # fmt: skip
+    return FusionDocument.from_dict(data)
+
+
+def test_one_line_collapses_breaks_and_controls() -> None:
+    assert one_line("Ada\r\n\n Lovelace\t\x00\x1b[0m") == "Ada Lovelace [0m"
+    assert one_line("a\u2028b\u2029c\x85d\x0be") == "a b c d e"
+    assert one_line("\u202eevil\u2066x\u2069\ud800") == "evilx"
+    assert one_line("نمی\u200cخواهم 👩\u200d💻") == "نمی\u200cخواهم 👩\u200d💻"  # ZWNJ, ZWJ kept
+    assert one_line("\n\r\x07") == ""
+
+
+def test_stored_text_cannot_break_srt() -> None:
+    doc = _hostile()
+    cues = subtitle_cues(doc)
+    assert len(cues) > len(doc.segments)  # the long paragraph is several cues
+    parsed = list(srt.parse(export(doc, "srt")))
+    assert len(parsed) == len(cues)
+    assert [p.index for p in parsed] == list(range(1, len(cues) + 1))
+    assert [round(p.start.total_seconds(), 3) for p in parsed] == [round(c.start, 3) for c in cues]
+    first = parsed[0].content
+    assert first.startswith("Eve 99 00:00:05,000 -> 00:00:09,000 Injected cue [31m LIVE: Hello")
+    assert all(p.content.startswith(("Eve ", "Bob Bob: ")) for p in parsed)
+    assert all("-->" not in p.content and "\x00" not in p.content for p in parsed)
+
+
+def test_stored_text_cannot_break_vtt() -> None:
+    doc = _hostile()
+    text = export(doc, "vtt")
+    assert text.splitlines()[0] == "WEBVTT"
+    captions = webvtt.from_buffer(io.StringIO(text)).captions
+    assert len(captions) == len(subtitle_cues(doc))
+    assert {c.voice for c in captions} == {
+        "Eve 99 00:00:05,000 --&gt; 00:00:09,000 Injected cue [31m LIVE", "Bob Bob"
+    }  # fmt: skip
+    body = "\n".join(c.raw_text for c in captions)
+    assert "-->" not in body
+    assert "&lt;b&gt;&amp;amp; --&gt;" in body  # tags and arrows as character references
+    assert "<b>" not in body
+
+
+def test_stored_text_cannot_break_txt_or_rttm() -> None:
+    doc = _hostile()
+    lines = export(doc, "txt").splitlines()
+    assert len(lines) == len(doc.segments)
+    assert lines[0].startswith("[00:00:00] Eve 99 00:00:05,000 --> 00:00:09,000 Injected cue")
+    rttm = [line.split(" ") for line in export(doc, "rttm", uri="a\nb c").splitlines()]
+    assert len(rttm) == len(doc.turns)
+    assert all(len(columns) == 10 and columns[1] == "a_b_c" for columns in rttm)
+    assert rttm[1][7] == "Bob_Bob"
+    assert rttm[0][7].startswith("Eve_99_00:00:05,000_-->_00:00:09,000_Injected_cue")
+
+
+def test_non_finite_times_in_a_stored_document_do_not_fail_the_export() -> None:
+    data = json.loads(export(_doc(), "json"))
+    data["segments"][0]["start"] = float("nan")
+    data["segments"][0]["words"] = []
+    doc = FusionDocument.from_dict(json.loads(json.dumps(data)))
+    exports = {fmt: export(doc, fmt) for fmt in FORMATS}
+    parsed = list(srt.parse(exports["srt"]))
+    assert parsed[0].start.total_seconds() == 0.0  # a time that is not a number shows as 0
+    assert parsed[-1].content == "SPEAKER_01: Hi <Bob>"

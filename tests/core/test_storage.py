@@ -4,6 +4,9 @@ against the local-directory store of the embedded default: the same behaviour fr
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import tracemalloc
 import urllib.request
 from collections.abc import Iterator
@@ -189,3 +192,58 @@ async def test_streaming_memory_is_bounded_by_two_parts(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert store.size("uploads/big.bin") == 64 * MiB
     assert peak < 2.25 * PART, f"peak Python allocations {peak / MiB:.1f} MiB"
+
+
+_DEAD_WRITER = """
+import sys
+from pathlib import Path
+from scribe_core.storage import LocalStore
+writer = LocalStore(Path(sys.argv[1])).start_upload("uploads/killed.wav", "audio/wav")
+writer.write_part(b"the first part of a recording")
+print("writing", flush=True)
+sys.stdin.read()
+"""
+
+
+async def test_incomplete_uploads_of_a_dead_writer_are_removed(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    live = AsyncUpload(store, "uploads/live.wav", "audio/wav", part_size=PART)
+    for piece in _chunks(2 * PART + 1):  # the first part stored, the second one in flight
+        await live.write(piece)
+
+    if isinstance(store, S3Store):
+        # A gateway that died mid-upload: parts stored, never completed nor aborted.
+        created = store.client.create_multipart_upload(Bucket=store.bucket, Key="uploads/dead")
+        store.client.upload_part(
+            Bucket=store.bucket, Key="uploads/dead", UploadId=created["UploadId"],
+            PartNumber=1, Body=b"x" * PART,
+        )  # fmt: skip
+        assert store.remove_incomplete_uploads() == 0, "younger than a day: maybe still live"
+        store.incomplete_upload_max_age = 0.0
+        assert store.remove_incomplete_uploads() == 2  # both, once "a day" is 0 s
+        assert "Uploads" not in store.client.list_multipart_uploads(Bucket=store.bucket)
+        return
+
+    assert isinstance(store, LocalStore)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _DEAD_WRITER, str(store.root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "writing"
+    parts = sorted((store.root / ".incoming").glob("*.part"))
+    assert len(parts) == 2
+    for part in parts:
+        then = time.time() - 60
+        os.utime(part, (then, then))
+    assert store.remove_incomplete_uploads() == 0, "both writers are alive"
+    writer.kill()  # SIGKILL: no clean-up runs in the writer
+    writer.wait()
+    assert store.remove_incomplete_uploads() == 1
+    (kept,) = (store.root / ".incoming").glob("*.part")
+    for piece in _chunks(10):
+        await live.write(piece)
+    assert await live.complete() == 2 * PART + 11
+    assert not kept.exists()
+    assert store.list_keys("") == ["uploads/live.wav"]

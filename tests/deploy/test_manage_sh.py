@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import stat
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,7 +47,12 @@ def _env_values(path: Path) -> dict[str, str]:
 
 
 def test_shell_scripts_pass_shellcheck() -> None:
-    scripts = [ROOT / "manage.sh", ROOT / "01-core/init/create-buckets.sh", FAKE_DOCKER]
+    scripts = [
+        ROOT / "manage.sh",
+        *sorted((ROOT / "scripts").glob("*.sh")),
+        ROOT / "01-core/init/create-buckets.sh",
+        FAKE_DOCKER,
+    ]
     result = subprocess.run(
         [str(venv_tool("shellcheck")), "--severity=style", *map(str, scripts)],
         capture_output=True,
@@ -287,3 +295,225 @@ def test_enroll_rejects_undecodable_input_without_leaving_files(
     assert f"cannot decode {bogus} as audio: " in line
     assert "Invalid data" in line
     assert not (sandbox.root / "02-workers" / "voice_bank" / "Bob").exists()
+
+
+# ---- `./manage.sh test`: its system prerequisites, checked before any suite starts ----------
+
+APT_GET = """
+if [ "${FAKE_APT_FAIL:-}" = 1 ]; then
+  echo "E: Unable to locate package chromium" >&2
+  exit 100
+fi
+if [ "$1" = install ]; then
+  for package in "$@"; do
+    case "$package" in
+      -*|install) ;;
+      *) printf '#!/bin/sh\\n' >"$(dirname "$0")/$package"; chmod +x "$(dirname "$0")/$package" ;;
+    esac
+  done
+fi
+"""
+"""apt-get's test double: ``install`` puts an executable of each package's name on PATH."""
+
+SUDO = """
+[ "${FAKE_SUDO:-}" = nopasswd ] || { echo "sudo: a password is required" >&2; exit 1; }
+[ "$1" = -n ] && shift
+"$@"
+"""
+"""sudo's test double: works without a password only when FAKE_SUDO=nopasswd."""
+
+
+@dataclass
+class SuiteBox:
+    """A sandbox for ``manage.sh test``: the real ``scripts/system-packages.sh``, and test
+    doubles of ``scripts/install.sh``, ``.venv/bin/python``, ``npm`` and ``id`` (``id -u``
+    prints FAKE_UID) that append ``NAME ARGS`` to one log, in call order. No Chromium on
+    PATH; ``apt-get`` and ``sudo`` only when a test adds them."""
+
+    box: Sandbox
+    calls: Path
+
+    def tool(self, name: str, body: str = "", folder: Path | None = None) -> Path:
+        """Write a logging test double of ``name`` (into the sandbox PATH by default)."""
+        path = (folder or self.box.bin) / name
+        path.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = shlex.quote(str(self.calls))
+        path.write_text(f'#!/usr/bin/env bash\nprintf "%s\\n" "{name} $*" >>{log}\n{body}\n')
+        path.chmod(0o755)
+        return path
+
+    def run(self, *args: str, uid: int = 0, **extra: str) -> subprocess.CompletedProcess[str]:
+        """``bash manage.sh test ARGS`` as user ``uid``."""
+        self.calls.write_text("")
+        return self.box.run("test", *args, docker=False, FAKE_UID=str(uid), **extra)
+
+    def log(self) -> list[str]:
+        return self.calls.read_text().splitlines()
+
+    def suites_started(self) -> list[str]:
+        """The calls that set up the environment or run a suite."""
+        return [c for c in self.log() if c.split()[0] in {"install.sh", "python", "npm"}]
+
+
+@pytest.fixture
+def suite_box(sandbox: Sandbox) -> SuiteBox:
+    box = SuiteBox(sandbox, sandbox.root / "calls.log")
+    scripts = sandbox.root / "scripts"
+    scripts.mkdir()
+    shutil.copy2(ROOT / "scripts" / "system-packages.sh", scripts)
+    tail = shutil.which("tail")
+    assert tail is not None
+    (sandbox.bin / "tail").symlink_to(tail)
+    box.tool("install.sh", folder=scripts)
+    box.tool("python", folder=sandbox.root / ".venv" / "bin")
+    box.tool("npm", 'echo "CHROMIUM_PATH=${CHROMIUM_PATH:-}" >>"$0.env"')
+    box.tool("id", 'echo "${FAKE_UID:-0}"')
+    return box
+
+
+@pytest.mark.parametrize(
+    ("uid", "apt_get", "advice"),
+    [
+        (0, False, "install them with: apt-get install -y chromium"),
+        (1000, True, "install them with: sudo apt-get install -y chromium"),
+    ],
+    ids=["root-without-apt-get", "user-without-passwordless-sudo"],
+)
+def test_missing_chromium_that_cannot_be_installed_stops_before_any_suite(
+    suite_box: SuiteBox, uid: int, apt_get: bool, advice: str
+) -> None:
+    if apt_get:
+        suite_box.tool("apt-get", APT_GET)
+        suite_box.tool("sudo", SUDO)
+    result = suite_box.run(uid=uid)
+    assert result.returncode == 1
+    line = _one_error_line(result)
+    assert line == f"error: missing system packages: chromium; {advice}"
+    assert suite_box.suites_started() == []
+    assert not any(c.startswith("apt-get") for c in suite_box.log())
+    assert not (suite_box.box.bin / "chromium").exists()
+
+
+def test_every_missing_package_is_named_in_the_one_install_command(suite_box: SuiteBox) -> None:
+    (suite_box.box.bin / "ffmpeg").unlink()
+    result = suite_box.run(uid=1000)
+    assert result.returncode == 1
+    assert _one_error_line(result) == (
+        "error: missing system packages: ffmpeg chromium; "
+        "install them with: sudo apt-get install -y ffmpeg chromium"
+    )
+    assert suite_box.suites_started() == []
+
+
+def test_root_installs_chromium_then_runs_every_suite_with_it(suite_box: SuiteBox) -> None:
+    suite_box.tool("apt-get", APT_GET)
+    result = suite_box.run()
+    assert result.returncode == 0, result.stderr
+    assert "installing system packages: chromium" in result.stderr
+    assert suite_box.log() == [
+        "id -u",
+        "apt-get install -y -qq chromium",
+        "install.sh ",
+        "python -m pytest",
+        "npm ci --no-audit --no-fund --loglevel=error",
+        "npm run --silent check:api",
+        "npm test",
+        "npm run test:e2e",
+    ]
+    chromium = suite_box.box.bin / "chromium"
+    assert (suite_box.box.bin / "npm.env").read_text().splitlines() == [
+        f"CHROMIUM_PATH={chromium}"
+    ] * 4
+
+
+def test_a_user_with_passwordless_sudo_installs_through_it(suite_box: SuiteBox) -> None:
+    suite_box.tool("apt-get", APT_GET)
+    suite_box.tool("sudo", SUDO)
+    (suite_box.box.bin / "ffmpeg").unlink()
+    result = suite_box.run(uid=1000, FAKE_SUDO="nopasswd")
+    assert result.returncode == 0, result.stderr
+    calls = suite_box.log()
+    install = calls.index("sudo -n apt-get install -y -qq ffmpeg chromium")
+    assert calls[install + 1] == "apt-get install -y -qq ffmpeg chromium"
+    assert calls.index("python -m pytest") > install
+    assert (suite_box.box.bin / "ffmpeg").exists()
+
+
+def test_a_failed_install_stops_before_any_suite(suite_box: SuiteBox) -> None:
+    suite_box.tool("apt-get", APT_GET)
+    result = suite_box.run(FAKE_APT_FAIL="1")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "installing system packages: chromium",
+        "error: could not install system packages: chromium "
+        "(apt-get: E: Unable to locate package chromium); "
+        "install them with: apt-get install -y chromium",
+    ]
+    # A fresh machine's empty package lists are refreshed once before giving up.
+    assert [c for c in suite_box.log() if c.startswith("apt-get")] == [
+        "apt-get install -y -qq chromium",
+        "apt-get update -qq",
+    ]
+    assert suite_box.suites_started() == []
+
+
+def test_pytest_arguments_need_ffmpeg_but_not_chromium(suite_box: SuiteBox) -> None:
+    result = suite_box.run("tests/worker", "-k", "fuse")
+    assert result.returncode == 0, result.stderr
+    assert suite_box.log() == ["install.sh ", "python -m pytest tests/worker -k fuse"]
+
+    (suite_box.box.bin / "ffmpeg").unlink()
+    result = suite_box.run("tests/worker")
+    assert result.returncode == 1
+    assert _one_error_line(result) == (
+        "error: missing system packages: ffmpeg; install them with: apt-get install -y ffmpeg"
+    )
+    assert suite_box.suites_started() == []
+
+
+def test_without_npm_the_dashboard_suites_and_chromium_are_skipped(suite_box: SuiteBox) -> None:
+    (suite_box.box.bin / "npm").unlink()
+    result = suite_box.run()
+    assert result.returncode == 0, result.stderr
+    assert "skipping the dashboard tests: Node.js/npm not installed" in result.stderr
+    assert suite_box.suites_started() == ["install.sh ", "python -m pytest"]
+
+
+def test_chromium_path_names_the_browser_instead(suite_box: SuiteBox, tmp_path: Path) -> None:
+    browser = suite_box.tool("my-chromium", folder=tmp_path)
+    result = suite_box.run(CHROMIUM_PATH=str(browser))
+    assert result.returncode == 0, result.stderr
+    assert not any(c.startswith("apt-get") for c in suite_box.log())
+    assert (suite_box.box.bin / "npm.env").read_text().splitlines()[0] == (
+        f"CHROMIUM_PATH={browser}"
+    )
+
+    result = suite_box.run(CHROMIUM_PATH=str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert f"CHROMIUM_PATH is set to '{tmp_path / 'nowhere'}'" in _one_error_line(result)
+    assert suite_box.suites_started() == []
+
+
+def test_install_sh_stops_before_the_venv_when_ffmpeg_cannot_be_installed(
+    suite_box: SuiteBox,
+) -> None:
+    """``demo`` and ``serve`` set up .venv with scripts/install.sh: the same check first."""
+    root = suite_box.box.root
+    shutil.copy2(ROOT / "scripts" / "install.sh", root / "scripts" / "install.sh")
+    shutil.rmtree(root / ".venv")
+    (suite_box.box.bin / "ffmpeg").unlink()
+    result = subprocess.run(
+        [str(suite_box.box.bin / "bash"), str(root / "scripts" / "install.sh")],
+        cwd=root,
+        env=suite_box.box.env(docker=False, FAKE_UID="1000"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert _one_error_line(result) == (
+        "error: missing system packages: ffmpeg; install them with: sudo apt-get install -y ffmpeg"
+    )
+    assert not (root / ".venv").exists()

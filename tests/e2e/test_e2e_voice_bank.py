@@ -210,6 +210,7 @@ def test_enrol_identify_delete_across_sessions(bank: Bank, eval_dir: Path, tmp_p
         refused = enrol(http, "Nobody", silence)
         assert refused["status"] == "FAILED"
         assert "too little speech" in refused["error"]
+        assert refused["error_code"] == "too_little_speech"
         assert refused["num_samples"] == 0
 
         people = http.get("/api/v1/speakers").json()

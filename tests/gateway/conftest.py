@@ -55,7 +55,7 @@ def gateway(weed: SeaweedS3, gateway_database_url: str) -> Iterator[Gateway]:
     queue_name = f"scribe-test:{uuid.uuid4().hex[:8]}"
     platform = Platform.from_settings(
         gateway=GatewaySettings(MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES),
-        auth=AuthSettings(JWT_SECRET=JWT_SECRET, ACCESS_TOKEN_EXPIRE_MINUTES=5),
+        auth=AuthSettings(JWT_SECRET=JWT_SECRET, ACCESS_TOKEN_EXPIRE_MINUTES=180),
         storage=weed.storage_settings().model_copy(update={"part_size": PART_SIZE}),
         database=DatabaseSettings(DATABASE_URL=gateway_database_url),
         queue=QueueSettings(REDIS_URL=redis_server_url(), TASKIQ_QUEUE=queue_name),

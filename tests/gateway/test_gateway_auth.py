@@ -29,7 +29,7 @@ def test_register_login_me(gateway: Gateway) -> None:
         )
         assert token.status_code == 200
         assert token.json()["token_type"] == "bearer"
-        assert token.json()["expires_in"] == 5 * 60
+        assert token.json()["expires_in"] == 180 * 60
 
         me = http.get(
             "/api/v1/auth/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}

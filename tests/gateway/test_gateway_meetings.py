@@ -23,6 +23,7 @@ from taskiq import InMemoryBroker
 
 from scribe_core.db import Meeting, MeetingSpeaker, MeetingStatus, create_sessionmaker
 from scribe_core.domain import FusionDocument
+from scribe_core.errors import error_message
 from scribe_core.settings import QueueSettings
 from scribe_core.storage import results_prefix
 from scribe_worker.jobs.meetings import JobOutcome, WorkerContext, process_meeting
@@ -264,7 +265,16 @@ async def test_non_audio_file_ends_failed_with_a_reason(
         status = http.get(accepted["status_url"]).json()
         assert status["status"] == "FAILED"
         assert status["stage"] == "convert"
-        assert "minutes.bin" in status["error"] or "Invalid data" in status["error"]
+        assert status["error_code"] == "audio_undecodable"
+        assert status["error"] == error_message("audio_undecodable")
+        assert "/" not in status["error"]
+        assert "Invalid data" not in status["error"]
+        detail = http.get(f"/api/v1/meetings/{meeting_id}").json()
+        listed = [m for m in http.get("/api/v1/meetings").json()["items"]
+                  if m["id"] == str(meeting_id)]  # fmt: skip
+        assert len(listed) == 1
+        for shown in (detail, *listed):
+            assert (shown["error_code"], shown["error"]) == (status["error_code"], status["error"])
         assert status["completed_at"] is not None
 
         # A redelivered message for a finished meeting does nothing.

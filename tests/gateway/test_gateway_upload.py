@@ -142,6 +142,7 @@ async def test_empty_file_is_refused_with_400(
     assert response.status_code == 400
     assert response.json() == {
         "error": "BadInputError",
+        "code": "bad_input",
         "detail": "the uploaded file is empty (0 bytes)",
     }
     assert _objects(gateway) == before
@@ -184,9 +185,13 @@ async def test_bad_uploads_are_refused_and_leave_nothing(
     assert await _meeting_count(db) == rows
 
 
-def test_a_body_that_is_not_multipart_gets_415(gateway: Gateway, user: dict[str, str]) -> None:
+def test_a_body_that_is_neither_multipart_nor_json_gets_415(
+    gateway: Gateway, user: dict[str, str]
+) -> None:
     with gateway.client(user) as http:
-        response = http.post("/api/v1/process", json={"file": "meeting.wav"})
+        response = http.post(
+            "/api/v1/process", content=b"file=meeting.wav", headers={"Content-Type": "text/plain"}
+        )
     assert response.status_code == 415
     assert "multipart/form-data" in response.json()["detail"]
 

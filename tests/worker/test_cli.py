@@ -84,14 +84,24 @@ def test_missing_file_exits_2_with_one_line(tmp_path: Path) -> None:
     assert "no such file" in proc.stderr
 
 
-def test_undecodable_file_exits_1_with_ffmpegs_reason(tmp_path: Path) -> None:
+def test_undecodable_file_exits_1_with_a_sentence_and_ffmpegs_reason_when_verbose(
+    tmp_path: Path,
+) -> None:
     bogus = tmp_path / "meeting.mp3"
     bogus.write_bytes(b"\x00garbage" * 1000)
     proc = _scribe("process", bogus, "--out", tmp_path / "out")
     assert proc.returncode == 1
-    assert "error: cannot decode meeting.mp3 as audio" in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "scribe: error: The file could not be decoded as audio; it may be damaged or in a "
+        "format the server cannot read."
+    )
+    assert "ffmpeg" not in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+    verbose = _scribe("--verbose", "process", bogus, "--out", tmp_path / "out")
+    assert verbose.returncode == 1
+    assert "scribe: detail: ffmpeg: " in verbose.stderr
 
 
 @pytest.mark.parametrize(

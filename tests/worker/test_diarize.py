@@ -26,7 +26,7 @@ from scribe_core.settings import PipelineSettings
 from scribe_worker.evaluation.metrics import der, diarization_to_annotation, load_rttm
 from scribe_worker.models.residency import ModelResidency
 from scribe_worker.models.wespeaker import WeSpeakerEmbedder
-from scribe_worker.stages.convert import load_audio
+from scribe_worker.stages.convert import ArrayAudio, load_audio
 from scribe_worker.stages.diarize import (
     diarize,
     load_diarization_pipeline,
@@ -405,3 +405,100 @@ def test_a_bare_annotation_maps_without_exclusive_turns() -> None:
     ]
     assert result.exclusive_turns == ()
     assert result.embeddings == {}
+
+
+# -- reading the recording in blocks, never whole --------------------------------------------
+
+
+@pytest.mark.slow
+def test_blockwise_segmentation_equals_one_slide_over_the_whole_waveform(
+    eval_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two minutes of AMI slid in blocks of 4 chunks (6 blocks, the last one with pyannote's
+    padded last chunk) give the very scores of one slide over the whole waveform."""
+    import torch
+    from pyannote.audio.core.inference import Inference
+
+    from scribe_worker.stages import diarize as stage
+
+    clips = sorted((eval_dir / "ami-30s").glob("trn*.wav"))[:4]
+    wav = np.concatenate([load_audio(clip) for clip in clips])[: 117 * SR + 123]
+    inference = shipped_pipeline(SHIPPED)._segmentation
+    inference.batch_size = 4
+    whole = Inference.slide(inference, torch.from_numpy(wav)[None], SR, None)
+
+    monkeypatch.setattr(stage, "SLIDE_BLOCK_SECONDS", 4 * inference.step)
+    reads: list[int] = []
+    source = ArrayAudio(wav)
+    original_read = source.read
+
+    def counting_read(start: int = 0, stop: int | None = None) -> np.ndarray:
+        reads.append((stop if stop is not None else wav.size) - start)
+        return original_read(start, stop)
+
+    source.read = counting_read  # type: ignore[method-assign]
+    progress: list[tuple[int, int]] = []
+    blocks = stage.blockwise_slide(
+        inference,
+        stage.LazyWaveform(source),
+        SR,
+        lambda completed, total: progress.append((completed, total)),
+    )
+    assert blocks.data.shape == whole.data.shape == (23, 589, 3)
+    np.testing.assert_allclose(blocks.data, whole.data, atol=1e-6)
+    assert blocks.sliding_window.step == whole.sliding_window.step
+    assert len(reads) == 6
+    assert max(reads) < wav.size / 3, "never the whole waveform at once"
+    assert progress[-1] == (23, 23)
+
+
+@pytest.mark.slow
+def test_diarizing_the_converted_wav_equals_diarizing_the_array(
+    sample_call: Path,
+    tmp_path: Path,
+    sample_run: tuple[Diarization, ModelResidency, list[float], float],
+) -> None:
+    """The pipeline reads the converted WAV chunk by chunk (``PcmWav``): same result as the
+    whole waveform in memory."""
+    from scribe_worker.stages.convert import PcmWav, convert
+
+    in_memory = sample_run[0]
+    on_disk = diarize(
+        PcmWav(convert(sample_call, tmp_path / "x.wav").path),
+        ProcessingOptions(),
+        SHIPPED,
+        ModelResidency(),
+    )
+    assert on_disk.turns == in_memory.turns
+    assert on_disk.exclusive_turns == in_memory.exclusive_turns
+    assert on_disk.embeddings.keys() == in_memory.embeddings.keys()
+    for label, vector in on_disk.embeddings.items():
+        np.testing.assert_allclose(vector, in_memory.embeddings[label], atol=1e-5)
+
+
+def test_compact_reconstruct_equals_pyannotes_reconstruct() -> None:
+    """float32 clustered segmentation, same discrete diarization as pyannote's float64 one."""
+    from pyannote.audio.pipelines import SpeakerDiarization
+    from pyannote.core import SlidingWindow, SlidingWindowFeature
+
+    from scribe_worker.stages.diarize import compact_reconstruct
+
+    pipeline = shipped_pipeline(SHIPPED)
+    rng = np.random.default_rng(0)
+    scores = (rng.random((40, 589, 3)) > 0.6).astype(np.float32)
+    chunks = SlidingWindow(start=0.0, duration=10.0, step=5.0)
+    frames = pipeline._segmentation.model.receptive_field
+    count = pipeline.speaker_count(SlidingWindowFeature(scores, chunks), frames)
+    clusters = rng.integers(-2, 5, size=(40, 3))
+    clusters[clusters == -1] = 0
+    expected = SpeakerDiarization.reconstruct(
+        pipeline, SlidingWindowFeature(scores.copy(), chunks), clusters, count
+    )
+    actual = compact_reconstruct(
+        pipeline, SlidingWindowFeature(scores.copy(), chunks), clusters, count
+    )
+    assert actual.data.shape == expected.data.shape
+    assert actual.data.any()
+    np.testing.assert_array_equal(actual.data, expected.data)
+    for field in ("start", "duration", "step"):
+        assert getattr(actual.sliding_window, field) == getattr(expected.sliding_window, field)

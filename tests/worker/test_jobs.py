@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -28,6 +33,8 @@ from scribe_core.db import (
     Meeting,
     MeetingSpeaker,
     MeetingStatus,
+    Person,
+    PersonStatus,
     User,
     create_engine,
     create_sessionmaker,
@@ -44,11 +51,23 @@ from scribe_core.domain import (
     Utterance,
     Word,
 )
-from scribe_core.settings import QueueSettings
+from scribe_core.errors import ModelLoadError, error_message
+from scribe_core.settings import PipelineSettings, QueueSettings
 from scribe_core.storage import LocalStore, StorageError, results_prefix
 from scribe_core.tasks import PROCESS_MEETING
 from scribe_core.testing import postgres_server_url, require_server, temporary_database
-from scribe_worker.jobs.meetings import JobOutcome, WorkerContext, claim, process_meeting, sweep
+from scribe_worker.jobs.enrolment import enroll_person
+from scribe_worker.jobs.meetings import (
+    JobOutcome,
+    LeftoversReport,
+    WorkerContext,
+    claim,
+    process_meeting,
+    remove_leftovers,
+    run_sweeper,
+    sweep,
+)
+from scribe_worker.jobs.workdirs import task_dir
 from scribe_worker.pipeline import PipelineResult
 
 LEASE = 30.0
@@ -197,10 +216,12 @@ async def test_sweep_requeues_abandoned_and_unqueued_meetings(
     assert sorted(context.broker.kicked) == sorted(str(m) for m in report.requeued)  # type: ignore[attr-defined]
     requeued = await _get(sessions, dead)
     assert requeued.status is MeetingStatus.PENDING
+    assert requeued.error_code == "worker_lost"
     assert "stopped responding" in (requeued.error or "")
     failed = await _get(sessions, doomed)
     assert failed.status is MeetingStatus.FAILED
-    assert "interrupted 3 times" in (failed.error or "")
+    assert failed.error_code == "too_many_attempts"
+    assert failed.error == error_message("too_many_attempts")
     assert (await _get(sessions, alive)).status is MeetingStatus.PROCESSING
     assert (await _get(sessions, never_queued)).enqueued_at is not None
 
@@ -224,6 +245,10 @@ async def test_storage_hiccup_is_retried_then_bad_audio_fails_without_retry(
     assert meeting.status is MeetingStatus.FAILED
     assert meeting.stage == "convert"
     assert meeting.attempts == 1
+    assert (meeting.error_code, meeting.error) == (
+        "audio_undecodable",
+        error_message("audio_undecodable"),
+    )
     assert list((tmp_path / "work").iterdir()) == []
 
 
@@ -239,7 +264,8 @@ async def test_lasting_storage_outage_requeues_the_meeting(
     meeting = await _get(sessions, meeting_id)
     assert meeting.status is MeetingStatus.PENDING
     assert meeting.enqueued_at is None, "the sweeper will queue it again"
-    assert (meeting.error or "").startswith("will retry: could not download the recording")
+    assert (meeting.error_code, meeting.error) == ("retrying", error_message("retrying"))
+    assert "timeout" not in (meeting.error or "")
     assert list((tmp_path / "work").iterdir()) == []
 
 
@@ -333,3 +359,258 @@ def _reference_result(stm: Path) -> PipelineResult:
         identities=identities,
         document=FusionDocument(tuple(utterances), identities, "en", duration, processing_time=1.0),
     )
+
+
+# -- failure reasons -----------------------------------------------------------------------
+
+
+def _video_without_audio(path: Path) -> bytes:
+    """A real MP4 with one video stream (ffmpeg's test pattern) and no audio stream."""
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
+         "-i", "testsrc=s=64x64:r=5:d=1", "-c:v", "mpeg4", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def _assert_clean(reason: str | None) -> None:
+    """A reason users may see: a sentence without paths, addresses or ffmpeg's wording."""
+    assert reason
+    assert "/" not in reason
+    assert "0x" not in reason
+    for internal in ("ffmpeg", "stream map", "invalid data", "traceback", "error:"):
+        assert internal not in reason.lower(), reason
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("video", "no_audio_stream"), ("text", "audio_undecodable")]
+)
+async def test_non_audio_upload_fails_with_a_code_and_a_sentence(
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    code: str,
+) -> None:
+    store = LocalStore(tmp_path / "s")
+    body = _video_without_audio(tmp_path / "film.mp4") if kind == "video" else b"notes\n" * 99
+    meeting_id = await _meeting(sessions, store, body=body, upload_key="uploads/x_film.mp4")
+    context = _context(sessions, store, tmp_path)
+
+    with caplog.at_level(logging.INFO, logger="scribe_worker"):
+        assert await process_meeting(context, meeting_id) is JobOutcome.FAILED
+    meeting = await _get(sessions, meeting_id)
+    assert (meeting.status, meeting.error_code) == (MeetingStatus.FAILED, code)
+    assert meeting.error == error_message(code)
+    _assert_clean(meeting.error)
+    # ffmpeg's own reason is in the server log, for the administrator.
+    logged = caplog.text
+    assert "matches no streams" in logged if kind == "video" else "Invalid data" in logged
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+async def test_pipeline_crash_and_model_errors_keep_their_details_in_the_log(
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = LocalStore(tmp_path / "s")
+
+    def crash(audio: Path, *_: Any, on_progress: Any, **__: Any) -> Any:
+        on_progress("diarize", 0.2)
+        raise RuntimeError(f"CUDA error: illegal memory access at 0xdeadbeef reading {audio}")
+
+    def no_model(audio: Path, *_: Any, **__: Any) -> Any:
+        raise ModelLoadError(
+            "cannot load Whisper model '/srv/models/large-v3': config.json missing"
+        )
+
+    for pipeline, code in ((crash, "processing_failed"), (no_model, "model_unavailable")):
+        meeting_id = await _meeting(sessions, store)
+        context = _context(sessions, store, tmp_path, run_pipeline=pipeline)
+        with caplog.at_level(logging.INFO, logger="scribe_worker"):
+            assert await process_meeting(context, meeting_id) is JobOutcome.FAILED
+        meeting = await _get(sessions, meeting_id)
+        assert (meeting.error_code, meeting.error) == (code, error_message(code))
+        _assert_clean(meeting.error)
+    assert "0xdeadbeef" in caplog.text
+    assert "/srv/models/large-v3" in caplog.text
+
+
+async def test_sweep_fails_a_pending_meeting_whose_attempts_are_used_up(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    context = _context(sessions, LocalStore(tmp_path / "s"), tmp_path)
+    long_ago = utcnow() - timedelta(hours=2)
+    exhausted = await _meeting(sessions, attempts=3, created_at=long_ago, enqueued_at=None)
+    report = await sweep(context)
+    assert report.failed == (exhausted,)
+    assert context.broker.kicked == []  # type: ignore[attr-defined]
+    meeting = await _get(sessions, exhausted)
+    assert (meeting.status, meeting.error_code) == (MeetingStatus.FAILED, "too_many_attempts")
+
+
+async def test_enrolment_whose_model_cannot_load_fails_the_person_with_a_code(
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    sample_call: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from scribe_core.settings import VoiceBankSettings
+    from scribe_core.voiceprints import VoiceprintStore, open_qdrant
+
+    store = LocalStore(tmp_path / "s")
+    key = "voicebank/o/p/0123abcd_ann.wav"
+    store.put_bytes(key, sample_call.read_bytes(), "audio/wav")
+    async with sessions() as session:
+        user = User(email=f"{uuid.uuid4().hex}@example.org", hashed_password="x")
+        session.add(user)
+        await session.flush()
+        person = Person(owner_id=user.id, name="Ann", pending_keys=[key])
+        session.add(person)
+        await session.commit()
+    missing = tmp_path / "models" / "campplus.pt"
+    context = _context(
+        sessions, store, tmp_path,
+        pipeline_settings=PipelineSettings(CAMPPLUS_MODEL=str(missing)),
+        voiceprint_store=VoiceprintStore(
+            lambda: open_qdrant(VoiceBankSettings(QDRANT_PATH=":memory:"))
+        ),
+    )  # fmt: skip
+
+    with caplog.at_level(logging.INFO, logger="scribe_worker"):
+        assert await enroll_person(context, person.id) is PersonStatus.FAILED
+    async with sessions() as session:
+        failed = await session.get_one(Person, person.id)
+    assert (failed.error_code, failed.error) == (
+        "model_unavailable",
+        error_message("model_unavailable"),
+    )
+    assert failed.pending_keys == [key], "the sample is kept for the next attempt"
+    assert store.list_keys("voicebank/") == [key]
+    assert str(missing) in caplog.text, "the path is in the server log, not in the reason"
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+# -- leftovers of crashed processes ---------------------------------------------------------
+
+_HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def _age(path: Path, seconds: float = 3600) -> None:
+    """Make ``path`` look last changed ``seconds`` ago."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+async def test_sweeper_removes_orphaned_task_folders_and_partial_uploads_not_live_ones(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "s")
+    store.ensure_bucket()
+    context = _context(sessions, store, tmp_path)
+    work = tmp_path / "work"
+
+    def folder(name: str, old: bool = True) -> Path:
+        path = work / name
+        path.mkdir()
+        (path / "upload.wav").write_bytes(b"a copy of a user's recording")
+        if old:
+            _age(path)
+        return path
+
+    orphans = [folder("scribe-task-dead0001"), folder("scribe-enrol-dead0002")]
+    young = folder("scribe-task-young003", old=False)  # maybe not locked yet by its task
+    unrelated = folder("someone-elses-folder")
+    held = folder("scribe-task-other004")  # a live task of another worker process
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(held)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+
+    incoming = store.root / ".incoming"
+    incoming.mkdir()
+    dead_part = incoming / "0123abcd.part"
+    dead_part.write_bytes(b"half an upload")
+    _age(dead_part)
+    writer = store.start_upload("uploads/live.wav", "audio/wav")  # a live upload
+    writer.write_part(b"first part")
+    (live_part,) = set(incoming.glob("*.part")) - {dead_part}
+    _age(live_part)
+
+    try:
+        with task_dir("scribe-task-", work) as live:
+            _age(live)
+            report = await remove_leftovers(context)
+            assert report == LeftoversReport(incomplete_uploads=1, task_dirs=2)
+            assert live.is_dir(), "the folder of a running task is kept"
+        assert not live.exists()
+        assert not any(p.exists() for p in orphans)
+        assert young.is_dir()
+        assert unrelated.is_dir()
+        assert held.is_dir()
+        assert not dead_part.exists()
+        assert live_part.exists()
+
+        writer.write_part(b", second part")
+        writer.complete()
+        assert store.get_bytes("uploads/live.wav") == b"first part, second part"
+    finally:
+        holder.communicate("")  # the other worker dies: its lock goes with it
+    assert holder.returncode == 0
+
+    # The sweeper's first round (start-up) removes the dead worker's folder.
+    sweeper = asyncio.create_task(run_sweeper(context))
+    try:
+        for _ in range(100):
+            if not held.exists():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        sweeper.cancel()
+        await asyncio.wait([sweeper])
+    assert not held.exists()
+    assert young.is_dir()
+    assert unrelated.is_dir()
+    assert list(incoming.glob("*.part")) == []
+
+
+async def test_a_recording_over_max_audio_seconds_fails_at_once_naming_the_limit(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """10 hours of silence (a FLAC of about 0.6 MB) against the default 8-hour limit: the real
+    pipeline stops at ``convert`` from the file header, before decoding anything."""
+    flac = tmp_path / "ten-hours.flac"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
+         "-i", "anullsrc=r=200:cl=mono", "-t", "36000", "-c:a", "flac", str(flac)],
+        check=True,
+    )  # fmt: skip
+    store = LocalStore(tmp_path / "s")
+    meeting_id = await _meeting(
+        sessions, store, body=flac.read_bytes(), upload_key="uploads/x_ten-hours.flac"
+    )
+    settings = PipelineSettings(MAX_AUDIO_SECONDS=28800)
+    context = _context(sessions, store, tmp_path, pipeline_settings=settings)
+
+    assert await process_meeting(context, meeting_id) is JobOutcome.FAILED
+    meeting = await _get(sessions, meeting_id)
+    assert (meeting.status, meeting.error_code, meeting.stage) == (
+        MeetingStatus.FAILED,
+        "audio_too_long",
+        "convert",
+    )
+    assert meeting.error == (
+        "the recording lasts 10 h, longer than the limit of 8 h (MAX_AUDIO_SECONDS)"
+    )
+    assert meeting.attempts == 1
+    assert list((tmp_path / "work").iterdir()) == []

@@ -23,14 +23,17 @@ from scribe_core.domain import SAMPLE_RATE, Transcription
 from scribe_core.errors import ModelLoadError
 from scribe_core.settings import PipelineSettings
 from scribe_worker.evaluation.metrics import load_stm, normalise_text, wer
-from scribe_worker.stages.convert import load_audio
+from scribe_worker.stages.convert import ArrayAudio, load_audio
 from scribe_worker.stages.transcribe import (
     WhisperSession,
     detect_language,
     english_model,
     load_whisper,
     model_label,
+    plan_windows,
     resolve_whisper_model,
+    speech_chunks,
+    speech_excerpt,
     transcribe,
 )
 
@@ -408,3 +411,96 @@ def test_no_hallucination_loops_in_french(eval_dir: Path) -> None:
     assert result.model == BASE
     assert result.transcription.language == "fr"
     check_no_hallucination(result.transcription, spans, " ".join(references))
+
+
+# -- long recordings: windows cut in silence ----------------------------------------------------
+
+
+def test_plan_windows_cuts_only_in_silence_and_drops_speechless_windows() -> None:
+    second = SAMPLE_RATE
+    # speech everywhere but in gaps of 3 s at 250 s, 420 s (the longer one, 5 s), 700 s,
+    # then nothing after 1000 s until the end (1600 s)
+    gaps = [(250, 253), (420, 425), (700, 703)]
+    edges = [0] + [x for gap in gaps for x in gap] + [1000]
+    speech = [(edges[i] * second, edges[i + 1] * second) for i in range(0, len(edges), 2)]
+    windows = plan_windows(1600 * second, speech, max_seconds=500, min_seconds=200)
+    assert windows[0] == (0, 422 * second + second // 2), "middle of the longest gap"
+    for (_, end), (start, _) in zip(windows, windows[1:], strict=False):
+        assert end == start, "windows are contiguous"
+        assert not any(s < end < e for s, e in speech), "cut in speech"
+    assert all(end - start <= 500 * second for start, end in windows)
+    assert windows[-1][1] <= 1600 * second
+    covered = sum(min(e, b) - max(s, a) for a, b in windows for s, e in speech if s < b and e > a)
+    assert covered == sum(e - s for s, e in speech), "every speech sample is in a window"
+    # one window when it fits; speech with no gap at all is cut at the maximum
+    assert plan_windows(400 * second, speech[:1], max_seconds=500) == [(0, 400 * second)]
+    assert plan_windows(900 * second, [(0, 900 * second)], max_seconds=500, min_seconds=200) == [
+        (0, 500 * second),
+        (500 * second, 900 * second),
+    ]
+    assert plan_windows(900 * second, [], max_seconds=500) == []
+
+
+def test_speech_excerpt_reads_the_concatenated_speech() -> None:
+    audio = np.arange(1000, dtype=np.float32)
+    chunks = [(10, 50), (100, 130), (400, 700)]
+    speech = np.concatenate([audio[s:e] for s, e in chunks])
+    for start, length in [(0, 30), (35, 20), (60, 500), (69, 1), (400, 100)]:
+        np.testing.assert_array_equal(
+            speech_excerpt(ArrayAudio(audio), chunks, start, length), speech[start : start + length]
+        )
+
+
+@pytest.mark.slow
+def test_speech_chunks_of_one_block_are_faster_whispers(eval_dir: Path) -> None:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    waveform = load_audio(eval_dir / "sample-call" / "sample.wav")
+    expected = get_speech_timestamps(waveform, VadOptions(**stage.VAD_PARAMETERS))
+    assert speech_chunks(waveform) == [(c["start"], c["end"]) for c in expected]
+    assert speech_chunks(np.zeros(SAMPLE_RATE * 3, dtype=np.float32)) == []
+
+
+@pytest.mark.slow
+def test_a_long_recording_is_transcribed_in_windows_in_recording_time(
+    tiny_en: Any, eval_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JFK three times with 15 s of silence between, windows of at most 40 s: each window is
+    transcribed alone from the converted WAV, and every word lands in its own copy of JFK."""
+    import soundfile as sf
+
+    from scribe_worker.stages.convert import PcmWav
+
+    jfk = load_audio(eval_dir / "jfk" / "jfk.flac")
+    gap = np.zeros(15 * SAMPLE_RATE, dtype=np.float32)
+    recording = np.concatenate([jfk, gap, jfk, gap, jfk])
+    path = tmp_path / "three-jfk.wav"
+    sf.write(path, recording, SAMPLE_RATE, subtype="PCM_16")
+    monkeypatch.setattr(stage, "MAX_WINDOW_SECONDS", 40.0)
+    monkeypatch.setattr(stage, "MIN_WINDOW_SECONDS", 20.0)
+    decoded: list[int] = []
+    real = stage.transcribe
+
+    def spy(model: Any, waveform: npt.NDArray[np.float32], **kw: Any) -> Transcription:
+        decoded.append(len(waveform))
+        return real(model, waveform, **kw)
+
+    monkeypatch.setattr(stage, "transcribe", spy)
+    seen: list[float] = []
+    audio = PcmWav(path)
+    result = stage.transcribe_audio(
+        tiny_en, audio, on_progress=seen.append, speech=speech_chunks(audio, 40.0)
+    )
+    assert len(decoded) >= 2
+    assert max(decoded) <= 40 * SAMPLE_RATE
+    assert result.duration == pytest.approx(len(recording) / SAMPLE_RATE)
+    copies = [(k * (len(jfk) + len(gap)) / SAMPLE_RATE, len(jfk) / SAMPLE_RATE) for k in range(3)]
+    for start, length in copies:
+        words = [w for w in result.words if start - 0.5 <= w.start < start + length + 0.5]
+        assert all(w.end <= start + length + 0.5 for w in words)
+        assert wer(JFK, "".join(w.word for w in words)) <= 0.1
+    assert len(result.words) == sum(
+        1 for w in result.words for s, n in copies if s - 0.5 <= w.start < s + n + 0.5
+    ), "no word in the silences"
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0

@@ -124,6 +124,8 @@ class Meeting(Base):
         language: ISO-639-1 code of the transcript (detected or forced), once processed.
         requested_language / num_speakers / min_speakers / max_speakers: Processing options
             given with the upload (see :class:`~scribe_core.domain.ProcessingOptions`).
+        output_format: Transcript format the client asked for (``json``, ``srt``, ``vtt``,
+            ``txt``, ``rttm``); the final status then carries its ``result_url``.
         status: See :class:`MeetingStatus`.
         stage: Pipeline stage being run (``convert`` … ``fuse``; ``upload`` while results are
             stored; ``done`` when completed).
@@ -132,12 +134,19 @@ class Meeting(Base):
         upload_key: Object key of the uploaded file (``uploads/{id}_{safe name}``).
         result_keys: Result name → object key (``fusion.json`` …) under
             ``processed/{YYYYMMDD}/{id}/``.
-        error: Why processing failed (or why it was re-queued).
+        error: Why processing failed (or why it was re-queued): one human sentence, never a
+            path or a library's message.
+        error_code: Stable machine code of that failure (``audio_too_long``, ``no_audio`` …;
+            see :mod:`scribe_core.errors`), ``None`` while not failed.
         processing_time: Wall-clock seconds of the pipeline run that completed it.
         attempts: Processing attempts started so far.
         created_at / updated_at / enqueued_at / started_at / completed_at: UTC timestamps;
             ``enqueued_at`` is when its task was last sent to the queue.
         heartbeat_at: Last sign of life of the worker processing it (its lease).
+        audio_url: For a URL job, where the worker downloads the recording (``size_bytes``
+            is 0 until it is stored), else ``None``.
+        callback_url: Where the job's final event (``meeting.completed``/``meeting.failed``)
+            is also sent, signed with the owner's callback secret, else ``None``.
     """
 
     __tablename__ = "meetings"
@@ -158,6 +167,7 @@ class Meeting(Base):
     num_speakers: Mapped[int | None] = mapped_column(Integer)
     min_speakers: Mapped[int | None] = mapped_column(Integer)
     max_speakers: Mapped[int | None] = mapped_column(Integer)
+    output_format: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[MeetingStatus] = mapped_column(
         Enum(MeetingStatus, name="meeting_status"), default=MeetingStatus.PENDING
     )
@@ -167,6 +177,7 @@ class Meeting(Base):
     upload_key: Mapped[str] = mapped_column(String(1024))
     result_keys: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(64))
     processing_time: Mapped[float | None] = mapped_column(Float)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -175,6 +186,8 @@ class Meeting(Base):
     started_at: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()
     heartbeat_at: Mapped[datetime | None] = mapped_column()
+    audio_url: Mapped[str | None] = mapped_column(String(2048))
+    callback_url: Mapped[str | None] = mapped_column(String(2048))
 
     speakers: Mapped[list[MeetingSpeaker]] = relationship(
         back_populates="meeting",
@@ -244,6 +257,7 @@ class Person(Base):
         name: Name given to the speakers it matches (unique per owner).
         status: See :class:`PersonStatus`.
         error: Why the last enrolment refused samples (or failed), else ``None``.
+        error_code: Stable machine code of that failure, else ``None``.
         num_samples: Enrolment samples stored as voiceprint points.
         pending_keys: Object keys of uploaded samples the worker has not embedded yet.
         created_at / updated_at: UTC timestamps.
@@ -259,7 +273,199 @@ class Person(Base):
         Enum(PersonStatus, name="person_status"), default=PersonStatus.PENDING
     )
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(64))
     num_samples: Mapped[int] = mapped_column(Integer, default=0)
     pending_keys: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ApiKey(Base):
+    """A user's API key, for scripts and integrations (n8n, cron jobs) instead of a password.
+
+    Only the SHA-256 digest of the key is stored: the key is 32 random bytes, so a fast hash
+    is enough (no dictionary to try against it, unlike a password) and a lookup costs one
+    indexed equality. The key itself is shown once, when created.
+
+    Attributes:
+        owner_id: The user the key acts as.
+        name: Label given by the user.
+        prefix: The first characters of the key (``sms_live_AbCd1234``), to recognise it.
+        key_hash: Hex SHA-256 of the whole key (unique).
+        scopes: Granted scopes (``meetings:read`` …; see ``scribe_gateway.api_keys``).
+        created_at / expires_at / last_used_at: UTC timestamps; no expiry when
+            ``expires_at`` is ``None``; ``last_used_at`` is updated at most once a minute.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_owner_id", "owner_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(32))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column()
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request sent with an ``Idempotency-Key`` header, kept 24 hours.
+
+    Inserted (with ``status_code`` ``None``) before the request runs, so that a concurrent
+    retry hits the unique constraint on (``owner_id``, ``key``) instead of starting the job
+    twice; completed with the answer when the request succeeds, deleted when it fails.
+
+    Attributes:
+        owner_id: The user who sent the key (keys of different users never collide).
+        key: The header's value.
+        fingerprint: Hex SHA-256 of what identifies the request (method, path, JSON body or
+            form fields), to refuse a key reused for another request.
+        status_code: HTTP status of the first answer; ``None`` while it is being made.
+        response_body: JSON body of the first answer.
+        location: Its ``Location`` header, if any.
+        created_at: UTC time of the first request; the record expires 24 hours later.
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("owner_id", "key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any] | None] = mapped_column()
+    location: Mapped[str | None] = mapped_column(String(1024))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryStatus(enum.StrEnum):
+    """State of a webhook delivery: PENDING (due at ``next_attempt_at``) → SUCCEEDED (a 2xx)
+    | FAILED (every attempt of the retry schedule used)."""
+
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class WebhookEndpoint(Base):
+    """A URL a user registered to receive events (Standard Webhooks).
+
+    The signing secret is stored as given to the user (``whsec_`` + base64 of 24 random bytes):
+    the workers need it in clear to sign every delivery (an HMAC key cannot be hashed), so
+    it is protected like the database itself.
+
+    Attributes:
+        owner_id: The user whose events it receives.
+        url: The receiver (``http``/``https``, checked by :mod:`scribe_core.outbound`).
+        events: Event types it subscribes to (``meeting.completed`` …).
+        description: Free text given by the user.
+        secret: The signing secret.
+        created_at: UTC timestamp.
+    """
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (Index("ix_webhook_endpoints_owner_id", "owner_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    description: Mapped[str | None] = mapped_column(String(255))
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CallbackSecret(Base):
+    """A user's secret signing the events sent to a job's ``callback_url`` (one per user).
+
+    Attributes:
+        owner_id: The user (primary key).
+        secret: ``whsec_`` + base64 of 24 random bytes, stored as given (see
+            :class:`WebhookEndpoint`).
+        created_at: When it was made or last rotated (UTC).
+    """
+
+    __tablename__ = "webhook_callback_secrets"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event to send to one URL (the outbox row): written in the transaction that changes
+    the meeting or person, sent by a worker, retried on the configured schedule.
+
+    Attributes:
+        owner_id: The user whose event it is.
+        endpoint_id: The registered endpoint, or ``None`` for a job's ``callback_url``
+            (signed with the owner's :class:`CallbackSecret`).
+        url: Where it is sent.
+        event_type: ``meeting.completed``, ``meeting.failed``, ``speaker.enrolled``,
+            ``speaker.failed`` or ``webhook.test``.
+        message_id: The ``webhook-id`` header (``msg_…``), the same on every attempt so the
+            receiver can drop duplicates.
+        payload: The JSON body (``type``, ``timestamp``, ``data``).
+        status: See :class:`DeliveryStatus`.
+        attempts: Attempts made so far.
+        next_attempt_at: When it is due (``None`` once SUCCEEDED or FAILED).
+        last_status_code / last_error / last_duration_ms: Outcome of the last attempt.
+        created_at / updated_at / completed_at: UTC timestamps.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint_id_created_at", "endpoint_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    event_type: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class WebhookAttempt(Base):
+    """One attempt of a :class:`WebhookDelivery` (the delivery log).
+
+    Attributes:
+        delivery_id: The delivery.
+        attempt: 1 for the first attempt.
+        status_code: HTTP status the receiver answered, ``None`` when it did not answer.
+        duration_ms: Milliseconds from sending to the answer (or the failure).
+        error: Why it failed (one sentence), ``None`` on a 2xx.
+        created_at: When it was made (UTC).
+    """
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_delivery_id", "delivery_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

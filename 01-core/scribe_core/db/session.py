@@ -7,18 +7,28 @@ One session per request or task; commit or roll back only at that boundary
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from scribe_core.settings import DatabaseSettings, normalise_database_url
 
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled PostgreSQL connection is checked with a ping before use only when it has been
+idle in the pool this long (HikariCP's ``aliveBypassWindowMs`` idea)."""
+
 
 def create_engine(
-    url: str | DatabaseSettings | None = None, *, echo: bool = False, pool_size: int = 5
+    url: str | DatabaseSettings | None = None,
+    *,
+    echo: bool = False,
+    pool_size: int = 5,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
 ) -> AsyncEngine:
     """Create the process's async engine.
 
@@ -29,11 +39,14 @@ def create_engine(
         echo: Log every SQL statement (ignored when ``url`` is a settings object).
         pool_size: Connections kept open (PostgreSQL; ignored when ``url`` is a settings
             object).
+        ping_after_idle: Seconds a pooled PostgreSQL connection may sit idle before it is
+            pinged on checkout (see :func:`_ping_idle_connections`).
 
     Returns:
-        An engine with ``pool_pre_ping`` (a connection dropped by the server is replaced, not
-        handed out). On SQLite the parent folder is created, foreign keys are enforced and the
-        journal is WAL so readers do not block the writer.
+        An engine whose pooled PostgreSQL connections are pinged before use once idle for
+        ``ping_after_idle`` seconds (one dropped by the server meanwhile is replaced, not
+        handed out). On SQLite the parent folder is created, foreign keys are enforced and
+        the journal is WAL so readers do not block the writer.
     """
     if url is None or isinstance(url, DatabaseSettings):
         settings = url or DatabaseSettings()
@@ -41,9 +54,38 @@ def create_engine(
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo)
-    return _create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    engine = _create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    _ping_idle_connections(engine, ping_after_idle)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Ping a pooled connection on checkout only when it has been idle ``idle_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout, and with asyncpg outside
+    autocommit its ping is three round trips (``BEGIN``, ``;``, ``ROLLBACK``): more than the
+    one ``SELECT`` of a status poll. A connection back from a request a moment ago is alive;
+    one idle longer (the server may have restarted or closed it) is pinged first, and one that
+    fails the ping is discarded and replaced by the pool, the SQLAlchemy "pessimistic
+    disconnect handling" recipe with a checkout event, as in HikariCP's
+    ``aliveBypassWindowMs``.
+    """
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("checked_in_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("pooled connection failed its ping") from exc
 
 
 def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:

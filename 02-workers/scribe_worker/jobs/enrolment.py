@@ -2,14 +2,16 @@
 :class:`~scribe_worker.stages.identify.VoiceprintSource` of a meeting's owner.
 
 One recording becomes one voiceprint through
-:func:`scribe_worker.stages.enrolment.enrolment_embedding`.
+:func:`scribe_worker.stages.enrolment.enrolment_embedding`. A refused recording or a failed
+job leaves a stable ``error_code`` and a sentence on the person (never a path or a library's
+message: those go to the log).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import tempfile
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,14 +23,27 @@ import anyio.to_thread
 import numpy as np
 
 from scribe_core.db import Person, PersonStatus
-from scribe_core.errors import ScribeError
+from scribe_core.errors import (
+    AudioDecodeError,
+    BadInputError,
+    ErrorCode,
+    Failure,
+    ScribeError,
+    describe_failure,
+    failure,
+)
 from scribe_core.settings import PipelineSettings, VoiceBankSettings, get_pipeline_settings
-from scribe_core.storage import ObjectStore
+from scribe_core.storage import ObjectNotFoundError, ObjectStore
 from scribe_core.voiceprints import UPLOAD_SOURCE, VoiceprintStore
+from scribe_core.webhooks import person_event, record_event
+from scribe_worker.jobs.webhooks import public_base_url
+from scribe_worker.jobs.workdirs import task_dir
 from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder
 from scribe_worker.stages.enrolment import enrolment_file_embedding
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from scribe_worker.jobs.meetings import WorkerContext
 
 logger = logging.getLogger(__name__)
@@ -72,7 +87,16 @@ class QdrantVoiceBank:
 class _Embedded:
     key: str
     vector: Float32Array | None
-    reason: str | None
+    refusal: Failure | None
+
+
+_KEY_PREFIX = re.compile(r"^[0-9a-f]{8}_")
+
+
+def sample_name(key: str) -> str:
+    """The file name a sample was uploaded under, from its object key
+    (``voicebank/{owner}/{person}/{8 hex}_{safe name}`` → ``{safe name}``)."""
+    return _KEY_PREFIX.sub("", PurePosixPath(key).name)
 
 
 def _embed_samples(
@@ -89,15 +113,26 @@ def _embed_samples(
     embedder = load_embedder(settings)
     results: list[_Embedded] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="scribe-enrol-", dir=work_dir) as tmp:
+        with task_dir("scribe-enrol-", work_dir) as tmp:
             for index, key in enumerate(keys):
-                filename = PurePosixPath(key).name
-                path = Path(tmp) / f"{index}{PurePosixPath(key).suffix.lower()[:10]}"
+                path = tmp / f"{index}{PurePosixPath(key).suffix.lower()[:10]}"
                 try:
                     store.download_file(key, path)
-                    vector = enrolment_file_embedding(path, embedder, min_speech_seconds)
-                except ScribeError as exc:
-                    results.append(_Embedded(key, None, f"{filename}: {exc.detail}"))
+                    vector = enrolment_file_embedding(
+                        path, embedder, min_speech_seconds, max_seconds=settings.max_audio_seconds
+                    )
+                except (AudioDecodeError, BadInputError, ObjectNotFoundError) as exc:
+                    # the recording is at fault (or gone); other errors fail the whole job
+                    refusal = (
+                        failure(ErrorCode.UPLOAD_MISSING)
+                        if isinstance(exc, ObjectNotFoundError)
+                        else describe_failure(exc)
+                    )
+                    internal = f" [{exc.internal}]" if exc.internal else ""
+                    logger.info(
+                        "enrolment sample refused (%s): %s%s", refusal.code, exc.detail, internal
+                    )
+                    results.append(_Embedded(key, None, refusal))
                     continue
                 results.append(_Embedded(key, vector, None))
         return embedder.name, embedder.dimension, results
@@ -116,8 +151,12 @@ async def enroll_person(
     Each pending recording is decoded, checked for speech and embedded
     (:func:`enrolment_file_embedding`); usable samples become points of the embedder's
     collection, refused ones are deleted from the object store and their reasons kept in
-    ``error``. The person ends READY when it has at least one sample in that collection,
-    FAILED otherwise (PENDING while more samples were added meanwhile).
+    ``error`` (``"<file name>: <sentence>"``, ``; ``-separated) with the first one's code in
+    ``error_code``. The person ends READY when it has at least one sample in that collection,
+    FAILED otherwise (PENDING while more samples were added meanwhile). When the job itself
+    fails (the model cannot be loaded, the object store is down, a bug) the person is FAILED
+    with that reason's code and sentence and keeps its pending samples, which the next
+    enrolment of that person embeds again.
 
     Args:
         context: The worker's clients; ``voiceprint_store`` must be set.
@@ -140,11 +179,14 @@ async def enroll_person(
             return None
         keys, owner_id, name = list(person.pending_keys), person.owner_id, person.name
     settings = context.pipeline_settings or get_pipeline_settings()
-    async with context.lock:  # one model at a time per worker process
-        model, dimension, results = await anyio.to_thread.run_sync(
-            _embed_samples, context.store, keys, settings, voice_bank.min_speech_seconds,
-            context.work_dir,
-        )  # fmt: skip
+    try:
+        async with context.lock:  # one model at a time per worker process
+            model, dimension, results = await anyio.to_thread.run_sync(
+                _embed_samples, context.store, keys, settings, voice_bank.min_speech_seconds,
+                context.work_dir,
+            )  # fmt: skip
+    except Exception as exc:
+        return await _fail_person(context, person_id, exc)
     good = [r for r in results if r.vector is not None]
     if good:
         await anyio.to_thread.run_sync(
@@ -168,11 +210,14 @@ async def enroll_person(
         remaining = [k for k in person.pending_keys if k not in set(keys)]
         person.pending_keys = remaining
         person.num_samples = count
-        person.error = "; ".join(str(r.reason) for r in refused)[:2000] or None
+        refusals = [(sample_name(r.key), r.refusal) for r in refused if r.refusal is not None]
+        person.error = "; ".join(f"{name}: {f.message}" for name, f in refusals)[:2000] or None
+        person.error_code = refusals[0][1].code.value if refusals else None
         if remaining:
             person.status = PersonStatus.PENDING
         else:
             person.status = PersonStatus.READY if count else PersonStatus.FAILED
+            await _notify(session, person)  # speaker.enrolled / speaker.failed (outbox)
         status = person.status
         await session.commit()
     logger.info(
@@ -180,6 +225,37 @@ async def enroll_person(
         name, person_id, len(good), len(refused),
     )  # fmt: skip
     return status
+
+
+async def _fail_person(
+    context: WorkerContext, person_id: uuid.UUID, exc: Exception
+) -> PersonStatus | None:
+    """The enrolment job failed as a whole: FAILED with the reason's code and sentence
+    (pending samples kept); the raw detail goes to the log only."""
+    reason = describe_failure(exc)
+    if isinstance(exc, ScribeError):
+        internal = f" [{exc.internal}]" if exc.internal else ""
+        logger.error("enrolment of %s failed (%s): %s%s", person_id, reason.code, exc.detail,
+                     internal)  # fmt: skip
+    else:
+        logger.exception("enrolment of %s crashed", person_id)
+    async with context.sessions() as session:
+        person = await session.get(Person, person_id, with_for_update=True)
+        if person is None:
+            return None
+        person.status = PersonStatus.FAILED
+        person.error = reason.message
+        person.error_code = reason.code.value
+        await _notify(session, person)
+        await session.commit()
+    return PersonStatus.FAILED
+
+
+async def _notify(session: AsyncSession, person: Person) -> None:
+    """Queue the ``speaker.enrolled``/``speaker.failed`` webhook event of a person whose
+    enrolment ended (outbox rows in the caller's transaction)."""
+    event, data = person_event(person, public_base_url())
+    await record_event(session, person.owner_id, event, data)
 
 
 # -- re-embedding after an embedder change ----------------------------------------------------

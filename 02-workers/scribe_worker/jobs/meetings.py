@@ -6,11 +6,19 @@ upload into a private temporary directory, runs the pipeline in a thread while a
 keeps its lease and the progress callback updates ``stage``/``progress``, stores
 ``transcription.json``, ``diarization.json``, ``diarization.rttm`` and ``fusion.json`` under
 ``processed/{YYYYMMDD}/{meeting_id}/`` and marks it COMPLETED with its speakers. The temporary
-directory is removed whatever happens.
+directory is removed whatever happens (:mod:`scribe_worker.jobs.workdirs`; one a killed worker
+left is removed by the sweeper, like the partial uploads of a killed gateway).
 
-Failure rules:
+A URL job (``audio_url``) first streams its recording into the object store
+(:mod:`scribe_worker.jobs.fetch`, stage ``fetch``). Marking a meeting COMPLETED or FAILED also
+queues its ``meeting.completed``/``meeting.failed`` webhook event in the same transaction
+(:func:`notify_finished`; sent by :mod:`scribe_worker.jobs.webhooks`).
+
+Failure rules (every reason is a stable ``error_code`` and one sentence from
+:data:`scribe_core.errors.ERROR_MESSAGES` or the error's own ``detail``, never a path or
+ffmpeg's text: those go to the log):
 - undecodable audio (and every other :class:`~scribe_core.errors.ScribeError` of the
-  pipeline) → FAILED with its readable reason, never retried;
+  pipeline) → FAILED with its code and reason, never retried;
 - a storage or database hiccup → the step is retried with exponential backoff and jitter
   (tenacity); when the outage outlasts the retries the meeting goes back to PENDING and the
   sweeper queues it again;
@@ -26,7 +34,6 @@ import asyncio
 import enum
 import json
 import logging
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -52,11 +59,16 @@ from tenacity import (
 
 from scribe_core.db import Meeting, MeetingSpeaker, MeetingStatus, utcnow
 from scribe_core.domain import ProcessingOptions, diarization_to_dict, transcription_to_dict
-from scribe_core.errors import ScribeError
+from scribe_core.errors import ErrorCode, Failure, ScribeError, describe_failure, failure
 from scribe_core.exporters import rttm_lines
+from scribe_core.outbound import OutboundPolicy
 from scribe_core.queue import kick_process_meeting
-from scribe_core.settings import PipelineSettings, QueueSettings
+from scribe_core.settings import GatewaySettings, PipelineSettings, QueueSettings, StorageSettings
 from scribe_core.storage import ObjectNotFoundError, ObjectStore, StorageError, results_prefix
+from scribe_core.webhooks import meeting_event, record_event
+from scribe_worker.jobs.fetch import DownloadError, download_to_store
+from scribe_worker.jobs.webhooks import public_base_url
+from scribe_worker.jobs.workdirs import remove_orphan_task_dirs, task_dir
 
 if TYPE_CHECKING:
     from scribe_core.voiceprints import VoiceprintStore
@@ -205,6 +217,8 @@ class Claim:
     upload_key: str
     options: ProcessingOptions
     results_prefix: str
+    audio_url: str | None = None
+    """A URL job's ``audio_url`` while its recording is not stored yet (fetch step)."""
 
 
 async def claim(context: WorkerContext, meeting_id: uuid.UUID) -> Claim | None:
@@ -236,6 +250,7 @@ async def claim(context: WorkerContext, meeting_id: uuid.UUID) -> Claim | None:
                 stage="download",
                 progress=0.0,
                 error=None,
+                error_code=None,
                 started_at=now,
                 heartbeat_at=now,
                 completed_at=None,
@@ -254,6 +269,7 @@ async def claim(context: WorkerContext, meeting_id: uuid.UUID) -> Claim | None:
         upload_key=meeting.upload_key,
         options=meeting.options,
         results_prefix=results_prefix(meeting.id, meeting.created_at),
+        audio_url=meeting.audio_url if meeting.size_bytes == 0 else None,
     )
 
 
@@ -266,8 +282,11 @@ def _owned(claim_: Claim) -> Any:
     )
 
 
-async def _update_owned(context: WorkerContext, claim_: Claim, **values: Any) -> bool:
-    """Apply ``values`` if the claim still owns the meeting; returns whether it did."""
+async def _update_owned(
+    context: WorkerContext, claim_: Claim, *, notify: bool = False, **values: Any
+) -> bool:
+    """Apply ``values`` if the claim still owns the meeting; returns whether it did. With
+    ``notify``, the meeting's final webhook event is queued in the same transaction."""
     async with context.sessions() as session:
         result = await session.execute(
             update(Meeting)
@@ -275,8 +294,11 @@ async def _update_owned(context: WorkerContext, claim_: Claim, **values: Any) ->
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        done = getattr(result, "rowcount", 0) == 1
+        if done and notify:
+            await notify_finished(session, claim_.meeting_id)
         await session.commit()
-    return getattr(result, "rowcount", 0) == 1
+    return done
 
 
 async def _complete(
@@ -293,6 +315,7 @@ async def _complete(
         meeting.stage = "done"
         meeting.progress = 1.0
         meeting.error = None
+        meeting.error_code = None
         meeting.result_keys = keys
         meeting.duration_seconds = document.duration
         meeting.language = document.language
@@ -309,31 +332,88 @@ async def _complete(
             )
             for s in document.speakers
         )
+        await notify_finished(session, meeting.id, meeting)
         await session.commit()
     return True
 
 
-async def _fail(context: WorkerContext, claim_: Claim, reason: str) -> None:
+async def _fail(context: WorkerContext, claim_: Claim, reason: Failure) -> None:
+    """Mark FAILED with ``reason``'s code and sentence (if the claim still owns the meeting)."""
     await with_retries(
         context,
         "mark meeting failed",
         partial(
             _update_owned, context, claim_,
-            status=MeetingStatus.FAILED, error=reason[:2000], completed_at=utcnow(),
+            status=MeetingStatus.FAILED, error=reason.message[:2000],
+            error_code=reason.code.value, completed_at=utcnow(), notify=True,
         ),
     )  # fmt: skip
 
 
-async def _release(context: WorkerContext, claim_: Claim, reason: str) -> None:
+async def _release(context: WorkerContext, claim_: Claim, exc: BaseException) -> None:
     """Put the meeting back to PENDING (not queued) so the sweeper sends it again."""
+    logger.warning("meeting %s goes back to the queue: %s", claim_.meeting_id, _log_text(exc))
+    note = failure(ErrorCode.RETRYING)
     try:
         await _update_owned(
             context, claim_,
             status=MeetingStatus.PENDING, stage=None, progress=0.0, enqueued_at=None,
-            error=f"will retry: {reason}"[:2000],
+            error=note.message, error_code=note.code.value,
         )  # fmt: skip
     except Exception:  # noqa: BLE001 - the lease expires and the sweeper takes over
         logger.exception("could not release meeting %s", claim_.meeting_id)
+
+
+def _log_text(exc: BaseException) -> str:
+    """What the server log says about ``exc``: its type, detail and raw ``internal`` detail
+    (ffmpeg's stderr, a path), which the user never sees."""
+    if isinstance(exc, ScribeError):
+        internal = f" [{exc.internal}]" if exc.internal else ""
+        return f"{type(exc).__name__} ({exc.code}): {exc.detail}{internal}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def notify_finished(
+    session: AsyncSession, meeting_id: uuid.UUID, meeting: Meeting | None = None
+) -> None:
+    """Queue the final webhook event of a COMPLETED or FAILED meeting (outbox rows in the
+    caller's transaction: to the owner's subscribed webhooks and the job's ``callback_url``)."""
+    meeting = meeting or await session.get(Meeting, meeting_id, populate_existing=True)
+    if meeting is None:
+        return
+    event, data = meeting_event(meeting, public_base_url())
+    await record_event(session, meeting.owner_id, event, data, callback_url=meeting.callback_url)
+
+
+async def fetch_recording(context: WorkerContext, claimed: Claim, url: str) -> JobOutcome | None:
+    """The fetch step of a URL job (:mod:`scribe_worker.jobs.fetch`): ``None`` once the
+    recording at ``url`` is stored (``size_bytes`` and ``content_type`` recorded), else how
+    the job ended (FAILED with a ``download_*`` code, or REQUEUED after a storage outage)."""
+    await _update_owned(context, claimed, stage="fetch", heartbeat_at=utcnow())
+    try:
+        fetched = await download_to_store(
+            url, context.store, claimed.upload_key,
+            max_bytes=GatewaySettings().max_upload_bytes,
+            part_size=StorageSettings().part_size,
+            policy=OutboundPolicy.from_settings(),
+        )  # fmt: skip
+        await with_retries(
+            context, "record the downloaded recording",
+            partial(
+                _update_owned, context, claimed,
+                size_bytes=fetched.size, content_type=fetched.content_type, stage="download",
+            ),
+        )  # fmt: skip
+    except DownloadError as exc:
+        logger.warning("meeting %s: %s (%s)", claimed.meeting_id, exc.detail, exc.code)
+        await _fail(context, claimed, describe_failure(exc))
+        return JobOutcome.FAILED
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        await _release(context, claimed, exc)
+        return JobOutcome.REQUEUED
+    return None
 
 
 # -- the job -------------------------------------------------------------------------------
@@ -420,25 +500,30 @@ async def process_meeting(context: WorkerContext, meeting_id: uuid.UUID) -> JobO
             return JobOutcome.SKIPPED
         logger.info("processing meeting %s (attempt %d)", meeting_id, claimed.attempt)
         async with _heartbeating(context, claimed):
-            with tempfile.TemporaryDirectory(prefix="scribe-task-", dir=context.work_dir) as tmp:
-                return await _run(context, claimed, Path(tmp))
+            with task_dir("scribe-task-", context.work_dir) as tmp:
+                return await _run(context, claimed, tmp)
 
 
 async def _run(context: WorkerContext, claimed: Claim, tmp: Path) -> JobOutcome:
     store = context.store
     source = tmp / ("upload" + PurePosixPath(claimed.upload_key).suffix.lower()[:10])
+    if claimed.audio_url is not None:  # a URL job: download the recording into the store
+        outcome = await fetch_recording(context, claimed, claimed.audio_url)
+        if outcome is not None:
+            return outcome
     try:
         await with_retries(
             context, "download upload",
             partial(anyio.to_thread.run_sync, store.download_file, claimed.upload_key, source),
         )  # fmt: skip
-    except ObjectNotFoundError:
-        await _fail(context, claimed, "the uploaded recording is missing from the object store")
+    except ObjectNotFoundError as exc:
+        logger.warning("meeting %s: upload missing: %s", claimed.meeting_id, _log_text(exc))
+        await _fail(context, claimed, failure(ErrorCode.UPLOAD_MISSING))
         return JobOutcome.FAILED
     except Exception as exc:
         if not is_transient(exc):
             raise
-        await _release(context, claimed, f"could not download the recording: {exc}")
+        await _release(context, claimed, exc)
         return JobOutcome.REQUEUED
 
     reporter = _ProgressReporter(context, claimed)
@@ -453,13 +538,15 @@ async def _run(context: WorkerContext, claimed: Claim, tmp: Path) -> JobOutcome:
     try:
         result = await anyio.to_thread.run_sync(run)
     except ScribeError as exc:
-        logger.info("meeting %s failed: %s", claimed.meeting_id, exc.detail)
-        await _fail(context, claimed, exc.detail)
+        reason = describe_failure(exc)
+        log = logger.warning if exc.status_code < 500 else logger.error
+        log("meeting %s failed (%s): %s", claimed.meeting_id, reason.code, _log_text(exc))
+        await _fail(context, claimed, reason)
         return JobOutcome.FAILED
     except Exception as exc:
-        logger.exception("pipeline crashed on meeting %s", claimed.meeting_id)
         stage = reporter.last[0] or "pipeline"
-        await _fail(context, claimed, f"internal error during {stage}: {type(exc).__name__}: {exc}")
+        logger.exception("pipeline crashed on meeting %s during %s", claimed.meeting_id, stage)
+        await _fail(context, claimed, describe_failure(exc))
         return JobOutcome.FAILED
 
     await reporter.report("upload", 0.99)
@@ -477,7 +564,7 @@ async def _run(context: WorkerContext, claimed: Claim, tmp: Path) -> JobOutcome:
     except Exception as exc:
         if not is_transient(exc):
             raise
-        await _release(context, claimed, f"could not store the results: {exc}")
+        await _release(context, claimed, exc)
         return JobOutcome.REQUEUED
 
     if completed:
@@ -517,7 +604,9 @@ async def sweep(context: WorkerContext, *, requeue_all_pending: bool = False) ->
     - PROCESSING with a heartbeat older than ``WORKER_LEASE_SECONDS`` (its worker died):
       back to PENDING and queued again, or FAILED once ``TASK_MAX_ATTEMPTS`` is used up;
     - PENDING never queued (the queue was down at upload) for longer than the lease, or
-      queued longer ago than ``REQUEUE_PENDING_AFTER_SECONDS`` (a lost message): queued again.
+      queued longer ago than ``REQUEUE_PENDING_AFTER_SECONDS`` (a lost message): queued again;
+      FAILED instead when its ``TASK_MAX_ATTEMPTS`` attempts are used up (no worker would
+      claim it).
 
     Each change is a conditional UPDATE, so concurrent sweepers never queue a meeting twice.
 
@@ -546,17 +635,16 @@ async def sweep(context: WorkerContext, *, requeue_all_pending: bool = False) ->
         rows = (await session.execute(select(Meeting.id, Meeting.attempts).where(stale))).all()
         for meeting_id, attempts in rows:
             if attempts >= context.queue.max_attempts:
+                note = failure(ErrorCode.TOO_MANY_ATTEMPTS)
                 values: dict[str, Any] = {
-                    "status": MeetingStatus.FAILED,
-                    "completed_at": now,
-                    "error": f"processing was interrupted {attempts} times (the worker stopped "
-                    "or crashed, e.g. out of memory); giving up",
-                }
+                    "status": MeetingStatus.FAILED, "completed_at": now,
+                    "error": note.message, "error_code": note.code.value,
+                }  # fmt: skip
             else:
+                note = failure(ErrorCode.WORKER_LOST)
                 values = {
                     "status": MeetingStatus.PENDING, "stage": None, "progress": 0.0,
-                    "enqueued_at": now,
-                    "error": f"the worker of attempt {attempts} stopped responding; queued again",
+                    "enqueued_at": now, "error": note.message, "error_code": note.code.value,
                 }  # fmt: skip
             result = await session.execute(
                 update(Meeting)
@@ -568,16 +656,25 @@ async def sweep(context: WorkerContext, *, requeue_all_pending: bool = False) ->
                 (failed if values["status"] is MeetingStatus.FAILED else requeued).append(
                     meeting_id
                 )
-        pending = (await session.scalars(select(Meeting.id).where(waiting))).all()
-        for meeting_id in pending:
+        pending = (await session.execute(select(Meeting.id, Meeting.attempts).where(waiting))).all()
+        for meeting_id, attempts in pending:
+            done = attempts >= context.queue.max_attempts  # no worker would claim it
+            note = failure(ErrorCode.TOO_MANY_ATTEMPTS)
+            values = (
+                {"status": MeetingStatus.FAILED, "completed_at": now,
+                 "error": note.message, "error_code": note.code.value}
+                if done else {"enqueued_at": now}
+            )  # fmt: skip
             result = await session.execute(
                 update(Meeting)
                 .where(Meeting.id == meeting_id, waiting)
-                .values(enqueued_at=now)
+                .values(**values)
                 .execution_options(synchronize_session=False)
             )
             if getattr(result, "rowcount", 0) == 1:
-                requeued.append(meeting_id)
+                (failed if done else requeued).append(meeting_id)
+        for meeting_id in failed:
+            await notify_finished(session, meeting_id)
         await session.commit()
 
     for meeting_id in requeued:
@@ -595,9 +692,44 @@ async def sweep(context: WorkerContext, *, requeue_all_pending: bool = False) ->
     return SweepReport(tuple(requeued), tuple(failed))
 
 
+@dataclass(frozen=True)
+class LeftoversReport:
+    """What one :func:`remove_leftovers` removed (counts only)."""
+
+    incomplete_uploads: int = 0
+    """Partial uploads: ``.part`` files of the local store, or aborted S3 multipart uploads."""
+    task_dirs: int = 0
+    """Task folders (``scribe-task-*``, ``scribe-enrol-*``) of tasks that died with their
+    worker, each holding a copy of a user's recording."""
+
+
+async def remove_leftovers(context: WorkerContext) -> LeftoversReport:
+    """Remove what crashed processes left behind: partial uploads in the object store
+    (:meth:`~scribe_core.storage.ObjectStore.remove_incomplete_uploads`) and orphaned task
+    folders in ``context.work_dir`` (:func:`~scribe_worker.jobs.workdirs.remove_orphan_task_dirs`).
+    Live uploads and the folders of running tasks (in any process) are kept.
+
+    Returns:
+        The counts removed (also logged, without names: they hold user data).
+    """
+    uploads = 0
+    try:
+        uploads = await anyio.to_thread.run_sync(context.store.remove_incomplete_uploads)
+    except Exception as exc:  # noqa: BLE001 - tried again at the next sweep
+        logger.warning("could not remove incomplete uploads: %s", _log_text(exc))
+    folders = await anyio.to_thread.run_sync(remove_orphan_task_dirs, context.work_dir)
+    if uploads or folders:  # a warning: something crashed (shown by ``scribe serve`` too)
+        logger.warning(
+            "removed %d incomplete upload(s) and %d orphaned task folder(s) left by a crash",
+            uploads, folders,
+        )  # fmt: skip
+    return LeftoversReport(uploads, folders)
+
+
 async def run_sweeper(context: WorkerContext) -> None:
-    """Call :func:`sweep` now and every ``SWEEP_INTERVAL_SECONDS`` until cancelled (the first
-    sweep of an in-process queue re-queues every PENDING meeting)."""
+    """Call :func:`sweep` and :func:`remove_leftovers` now and every
+    ``SWEEP_INTERVAL_SECONDS`` until cancelled (the first sweep of an in-process queue
+    re-queues every PENDING meeting)."""
     requeue_all_pending = context.in_process
     while True:
         try:
@@ -605,4 +737,8 @@ async def run_sweeper(context: WorkerContext) -> None:
             requeue_all_pending = False
         except Exception:  # noqa: BLE001 - a failed sweep is tried again at the next interval
             logger.exception("sweep failed")
+        try:
+            await remove_leftovers(context)
+        except Exception:  # noqa: BLE001 - tried again at the next interval
+            logger.exception("removing leftovers failed")
         await asyncio.sleep(context.queue.sweep_interval_seconds)

@@ -8,12 +8,16 @@ installed. ``DATABASE_URL``/``POSTGRES_HOST`` or ``MINIO_ENDPOINT`` still switch
 or the store to a server; the queue is always in-process here (a separate worker is not
 needed). The JWT key is kept in ``$SCRIBE_DATA_DIR/jwt_secret`` unless ``JWT_SECRET`` is set,
 so tokens survive a restart. Meetings a previous run left PENDING are processed again at
-start-up, PROCESSING ones once their lease (``WORKER_LEASE_SECONDS``) has expired.
+start-up, PROCESSING ones once their lease (``WORKER_LEASE_SECONDS``) has expired. Tasks work
+in folders under ``$SCRIBE_DATA_DIR/work``; what a killed run left there, and its partial
+uploads (``storage/.incoming/*.part``), are removed at start-up and by every sweep
+(:func:`scribe_worker.jobs.meetings.remove_leftovers`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +31,7 @@ from scribe_core.settings import (
     GatewaySettings,
     QueueSettings,
     StorageSettings,
+    WebhookSettings,
 )
 from scribe_core.storage import create_store
 from scribe_core.voiceprints import VoiceprintStore
@@ -87,6 +92,7 @@ def build_app(gateway: GatewaySettings | None = None) -> FastAPI:
             broker=broker,
             queue=queue,
             voiceprint_store=voiceprints,
+            work_dir=database.data_dir / "work",
             in_process=True,
         ),
     )
@@ -108,4 +114,8 @@ def serve(host: str = "127.0.0.1", port: int = 5000) -> None:
         "Smart Meeting Scribe on http://%s:%d (API docs at /docs); data in %s",
         host, port, database.data_dir,
     )  # fmt: skip
+    if not WebhookSettings().public_url:  # links in webhook events point at this server
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        os.environ["PUBLIC_URL"] = f"http://{shown}:{port}"
     uvicorn.run(build_app(), host=host, port=port, log_level="info")

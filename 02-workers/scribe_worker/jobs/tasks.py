@@ -9,8 +9,10 @@ Run a worker (one per GPU, one task at a time)::
 ``REDIS_URL`` is set, the in-process broker otherwise. At ``WORKER_STARTUP`` the worker
 creates its clients (taskiq ``docs/examples/state``), migrates the database when
 ``DATABASE_AUTO_MIGRATE`` is on, and starts the sweeper (:func:`scribe_worker.jobs.meetings.sweep`)
-that re-queues meetings whose worker died. ``scribe serve`` builds its own in-process broker
-with :func:`build_broker` and shares its clients through :func:`attach_context`.
+that re-queues meetings whose worker died and removes what a crashed process left behind
+(partial uploads, task folders: :func:`scribe_worker.jobs.meetings.remove_leftovers`), at
+start-up and then every ``SWEEP_INTERVAL_SECONDS``. ``scribe serve`` builds its own in-process
+broker with :func:`build_broker` and shares its clients through :func:`attach_context`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from scribe_core.tasks import ENROLL_SPEAKER, PROCESS_MEETING, EnrollSpeaker, Pr
 from scribe_core.voiceprints import VoiceprintStore
 from scribe_worker.jobs.enrolment import enroll_person, reembed_voice_bank
 from scribe_worker.jobs.meetings import WorkerContext, process_meeting, run_sweeper
+from scribe_worker.jobs.webhooks import run_dispatcher
 from scribe_worker.models.device import check_device
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ logger = logging.getLogger(__name__)
 _CONTEXT = "scribe_worker_context"
 _SWEEPER = "scribe_worker_sweeper"
 _REEMBED = "scribe_worker_reembed"
+_WEBHOOKS = "scribe_worker_webhooks"
 
 
 async def process_meeting_task(
@@ -72,7 +76,8 @@ async def enroll_speaker_task(person_id: str, context: Annotated[Context, Taskiq
 
 
 async def _startup(state: TaskiqState) -> None:
-    """Create the worker's clients (unless a context was attached), then start the sweeper."""
+    """Create the worker's clients (unless a context was attached), then start the sweeper and
+    the webhook sender (:func:`scribe_worker.jobs.webhooks.run_dispatcher`)."""
     worker: WorkerContext | None = getattr(state, _CONTEXT, None)
     if worker is None:
         # A standalone GPU worker says in one line which device it uses, and stops here
@@ -82,6 +87,7 @@ async def _startup(state: TaskiqState) -> None:
         setattr(state, _CONTEXT, worker)
     setattr(state, _SWEEPER, asyncio.create_task(run_sweeper(worker)))
     setattr(state, _REEMBED, asyncio.create_task(_reembed(worker)))
+    setattr(state, _WEBHOOKS, asyncio.create_task(run_dispatcher(worker.sessions)))
     logger.info("scribe worker ready: running %s tasks", PROCESS_MEETING)
 
 
@@ -119,7 +125,7 @@ async def _context_from_settings(broker: AsyncBroker) -> WorkerContext:
 
 async def _shutdown(state: TaskiqState) -> None:
     """Stop the sweeper and close the connections this worker opened."""
-    for name in (_SWEEPER, _REEMBED):
+    for name in (_SWEEPER, _REEMBED, _WEBHOOKS):
         task: asyncio.Task[None] | None = getattr(state, name, None)
         if task is not None:
             task.cancel()

@@ -21,6 +21,15 @@ once) and ``exclusive_speaker_diarization`` (one speaker per instant). The first
 ``Diarization.turns`` (what the exported RTTM holds and DER scores), the second
 ``Diarization.exclusive_turns`` (what word fusion uses).
 
+Memory: the recording is never held whole. pyannote receives the audio as a
+``{"waveform": ..., "sample_rate": 16000}`` file whose waveform is a :class:`LazyWaveform`
+(reads the converted WAV on demand); the segmentation model slides over it in blocks of about
+ten minutes of chunks (:func:`blockwise_slide`, pyannote's own ``Inference.slide`` per block,
+outputs identical to one slide over the whole waveform), each embedding chunk is cropped
+from disk by pyannote's ``Audio.crop``, and the clustered segmentation is rebuilt in float32
+(:func:`compact_reconstruct`). What grows with the recording is only pyannote's per-chunk
+arrays (segmentation scores, embeddings, clustering) and its per-frame speaker activations.
+
 torch and pyannote.audio are imported inside functions only.
 """
 
@@ -29,6 +38,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +57,7 @@ from scribe_worker.models.resolve import (
     resolve_reference,
 )
 from scribe_worker.models.wespeaker import embedding_model_name
+from scribe_worker.stages.convert import AudioSource, as_audio_source
 
 if TYPE_CHECKING:
     from pyannote.audio import Pipeline
@@ -228,21 +239,155 @@ def _torch_threads(device: str) -> int:
     return max(1, (os.cpu_count() or 2) // 2) if device == "cpu" else 0
 
 
+SLIDE_BLOCK_SECONDS = 600.0
+"""Audio the segmentation model slides over per block (:func:`blockwise_slide`), seconds."""
+
+
+class LazyWaveform:
+    """A ``(1, N)`` waveform that pyannote.audio reads slice by slice from an audio source.
+
+    It stands for the ``torch.Tensor`` of pyannote's in-memory file
+    (``{"waveform": ..., "sample_rate": 16000}``) where pyannote.audio 4.0.7 only looks at
+    ``shape``, ``T`` (for ``len``) and ``[:, start:stop]`` (``Audio.validate_file``,
+    ``Audio.get_duration``, ``Audio.crop``). The segmentation's ``Inference.slide``, which
+    would unfold the whole tensor, is replaced by :func:`blockwise_slide` for such a file.
+
+    Args:
+        source: The recording (16 kHz mono).
+    """
+
+    def __init__(self, source: AudioSource) -> None:
+        self.source = source
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(1, N)``."""
+        return (1, self.source.num_samples)
+
+    @property
+    def T(self) -> range:  # noqa: N802 - the name pyannote.audio uses (``len(waveform.T)``)
+        """Something whose ``len`` is N, as for a transposed tensor."""
+        return range(self.source.num_samples)
+
+    def __getitem__(self, index: Any) -> Any:
+        """``[:, start:stop]`` (or ``[0:1]``): the samples as a ``(1, stop - start)`` tensor."""
+        import torch
+
+        rows, columns = index if isinstance(index, tuple) else (index, slice(None))
+        if not isinstance(columns, slice) or columns.step not in (None, 1):
+            raise TypeError(f"LazyWaveform supports [:, start:stop] only, not {index!r}")
+        if isinstance(rows, slice) and rows.indices(1) != (0, 1, 1):
+            raise TypeError(f"LazyWaveform has one channel, cannot index {index!r}")
+        start, stop, _ = columns.indices(self.source.num_samples)
+        samples = np.ascontiguousarray(self.source.read(start, max(start, stop)))
+        return torch.from_numpy(samples)[None, :]
+
+    def tensor(self) -> Any:
+        """The whole waveform as a ``(1, N)`` float32 tensor (short recordings only)."""
+        return self[:, :]
+
+
+def blockwise_slide(inference: Any, waveform: Any, sample_rate: int, hook: Any = None) -> Any:
+    """pyannote's ``Inference.slide`` over a :class:`LazyWaveform`, one block at a time.
+
+    The chunks (``inference.duration`` long, every ``inference.step`` seconds) and their
+    batches are those of one ``Inference.slide`` over the whole waveform: each block holds a
+    whole number of batches of complete chunks (about :data:`SLIDE_BLOCK_SECONDS` of audio),
+    is read from the source and slid with pyannote's own ``slide``; the last block also
+    yields pyannote's zero-padded last chunk. Outputs are stacked in chunk order, so the
+    result equals the whole-waveform slide, with one block of audio in memory at a time.
+    Only for a single-task inference without aggregation (``skip_aggregation``, as the
+    diarization pipeline's segmentation); otherwise, and when the recording fits in one
+    block, the whole waveform is read and slid at once.
+
+    Args:
+        inference: A ``pyannote.audio.core.inference.Inference``.
+        waveform: A :class:`LazyWaveform`, or a ``(channel, time)`` tensor (slid as usual).
+        sample_rate: Sample rate in Hz.
+        hook: pyannote's progress hook, called with ``completed`` and ``total`` chunks.
+
+    Returns:
+        A ``SlidingWindowFeature`` of shape ``(num_chunks, num_frames, num_classes)``.
+    """
+    from pyannote.audio.core.inference import Inference
+    from pyannote.core import SlidingWindow, SlidingWindowFeature
+
+    if not isinstance(waveform, LazyWaveform):
+        return Inference.slide(inference, waveform, sample_rate, hook)
+    window = inference.model.audio.get_num_samples(inference.duration)
+    step = round(inference.step * sample_rate)
+    num_samples = waveform.shape[1]
+    batch = inference.batch_size
+    per_block = max(1, round(SLIDE_BLOCK_SECONDS / inference.step / batch)) * batch
+    complete = (num_samples - window) // step + 1 if num_samples >= window else 0
+    single_task = not isinstance(inference.model.specifications, tuple)
+    if not (inference.skip_aggregation and single_task) or complete <= per_block:
+        return Inference.slide(inference, waveform.tensor(), sample_rate, hook)
+    all_chunks = complete + int((num_samples - window) % step > 0)
+    outputs = []
+    for first in range(0, complete, per_block):
+        last = min(complete, first + per_block)
+        stop = num_samples if last == complete else (last - 1) * step + window
+
+        def block_hook(*, completed: int, total: int, first: int = first) -> None:
+            if hook is not None:
+                hook(completed=min(first + completed, all_chunks), total=all_chunks)
+
+        part: Any = Inference.slide(
+            inference, waveform[:, first * step : stop], sample_rate, block_hook
+        )
+        outputs.append(part.data)
+    frames = SlidingWindow(start=0.0, duration=inference.duration, step=inference.step)
+    return SlidingWindowFeature(np.vstack(outputs), frames)
+
+
+def compact_reconstruct(pipeline: Any, segmentations: Any, hard_clusters: Any, count: Any) -> Any:
+    """pyannote.audio 4.0.7's ``SpeakerDiarization.reconstruct`` with float32 scores.
+
+    The same steps (each chunk's local speakers merged into their clusters by ``max``,
+    inactive speakers (cluster -2) dropped, then ``to_diarization``), but the clustered
+    segmentation of shape ``(num_chunks, num_frames, num_clusters)`` is float32 filled with
+    NaN in place instead of ``np.nan * np.zeros(...)`` in float64: half the memory and no
+    temporary copy, which matters on hours of audio with many speakers. The scores are 0/1
+    (powerset segmentation) or probabilities that pyannote aggregates in float32 anyway.
+
+    Returns:
+        The discrete diarization ``SlidingWindowFeature`` of ``pipeline.to_diarization``.
+    """
+    from pyannote.core import SlidingWindowFeature
+
+    num_chunks, num_frames, _ = segmentations.data.shape
+    num_clusters = int(np.max(hard_clusters)) + 1
+    clustered = np.full((num_chunks, num_frames, num_clusters), np.nan, dtype=np.float32)
+    for c, (cluster, (_, segmentation)) in enumerate(
+        zip(hard_clusters, segmentations, strict=False)
+    ):
+        for k in np.unique(cluster):
+            if k == -2:
+                continue
+            clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
+    return pipeline.to_diarization(
+        SlidingWindowFeature(clustered, segmentations.sliding_window), count
+    )
+
+
 def diarize(
-    waveform: npt.NDArray[np.float32],
+    waveform: AudioSource | npt.NDArray[np.float32],
     options: ProcessingOptions,
     settings: PipelineSettings,
     residency: ModelResidency,
     on_progress: Callable[[float], None] | None = None,
 ) -> Diarization:
-    """Diarize a waveform with the pyannote.audio pipeline.
+    """Diarize a recording with the pyannote.audio pipeline.
 
     The pipeline is loaded by ``residency.run("diarize", ...)`` on ``residency.device`` and
-    released before this returns. The waveform is passed in memory as
-    ``{"waveform": (1, N) tensor, "sample_rate": 16000}`` (no file decoding).
+    released before this returns. The audio is passed as pyannote's in-memory file
+    ``{"waveform": LazyWaveform, "sample_rate": 16000}``: read from ``waveform`` block by
+    block (:func:`blockwise_slide`) and chunk by chunk, never whole.
 
     Args:
-        waveform: Mono float32 samples at 16 kHz in [-1, 1], shape ``(N,)``.
+        waveform: The recording, 16 kHz mono: an :class:`~scribe_worker.stages.convert.
+            AudioSource` (the converted WAV) or float32 samples in [-1, 1] of shape ``(N,)``.
         options: ``num_speakers`` or ``min_speakers`` / ``max_speakers`` are passed on to
             the pipeline's clustering.
         settings: Which pipeline and its parameters.
@@ -258,10 +403,10 @@ def diarize(
         AudioDecodeError: ``waveform`` holds no samples.
         ModelLoadError: The pipeline cannot be loaded.
     """
-    wav = np.ascontiguousarray(waveform, dtype=np.float32).reshape(-1)
-    if wav.size == 0:
+    source = as_audio_source(waveform)
+    if source.num_samples == 0:
         raise AudioDecodeError("the recording holds no samples: nothing to diarize")
-    duration = wav.size / SAMPLE_RATE
+    duration = source.num_samples / SAMPLE_RATE
     kwargs: dict[str, Any] = {
         key: value
         for key, value in (
@@ -273,7 +418,7 @@ def diarize(
     }
     import torch
 
-    audio = {"waveform": torch.from_numpy(wav)[None, :], "sample_rate": SAMPLE_RATE}
+    audio = {"waveform": LazyWaveform(source), "sample_rate": SAMPLE_RATE}
     weights = {"segmentation": 0.3, "embeddings": 0.65}
 
     def hook(
@@ -291,10 +436,19 @@ def diarize(
         saved = torch.get_num_threads()
         if threads:
             torch.set_num_threads(threads)
+        from pyannote.audio.pipelines import SpeakerDiarization
+
+        patched = isinstance(pipeline, SpeakerDiarization)
+        if patched:  # slide block by block, reconstruct in float32
+            pipeline._segmentation.slide = partial(blockwise_slide, pipeline._segmentation)
+            pipeline.reconstruct = partial(compact_reconstruct, pipeline)
         try:
             return pipeline(audio, hook=hook, **kwargs), pipeline_embedding_model(pipeline)
         finally:
             torch.set_num_threads(saved)
+            if patched:
+                del pipeline._segmentation.slide
+                del pipeline.reconstruct
 
     output, embedding_model = residency.run(
         "diarize", lambda: load_diarization_pipeline(settings, residency.device), infer

@@ -20,7 +20,10 @@ from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_no
 
 
 class TooLittleSpeechError(BadInputError):
-    """An enrolment recording holds less speech than ``ENROLMENT_MIN_SPEECH_SECONDS``."""
+    """An enrolment recording holds less speech than ``ENROLMENT_MIN_SPEECH_SECONDS``
+    (HTTP 400, code ``too_little_speech``)."""
+
+    code = "too_little_speech"
 
 
 def speech_seconds(waveform: Float32Array) -> float:
@@ -53,19 +56,35 @@ def enrolment_embedding(
         )
     try:
         return l2_normalise(np.asarray(embedder.embed(waveform), dtype=np.float32))
-    except ValueError as exc:
-        raise TooLittleSpeechError(f"cannot embed the recording: {exc}") from exc
+    except ValueError as exc:  # too short for the embedder's window
+        raise TooLittleSpeechError(
+            "the recording is too short to learn a voice from", internal=str(exc)
+        ) from exc
 
 
 def enrolment_file_embedding(
-    path: Path, embedder: SpeakerEmbedder, min_speech_seconds: float
+    path: Path,
+    embedder: SpeakerEmbedder,
+    min_speech_seconds: float,
+    *,
+    max_seconds: float | None = None,
 ) -> Float32Array:
     """:func:`enrolment_embedding` of a recording in any format ffmpeg decodes.
 
+    Args:
+        path: The recording.
+        embedder: As :func:`enrolment_embedding`.
+        min_speech_seconds: As :func:`enrolment_embedding`.
+        max_seconds: Longest accepted recording in seconds; ``MAX_AUDIO_SECONDS`` of the
+            process settings when ``None``. Checked on the header before decoding.
+
     Raises:
         AudioDecodeError: ffmpeg cannot decode the file, or it holds no audio.
+        AudioTooLongError: The recording lasts longer than ``max_seconds``.
         TooLittleSpeechError: See :func:`enrolment_embedding`.
     """
+    from scribe_core.settings import get_pipeline_settings
     from scribe_worker.stages.convert import load_audio
 
-    return enrolment_embedding(load_audio(path), embedder, min_speech_seconds)
+    limit = get_pipeline_settings().max_audio_seconds if max_seconds is None else max_seconds
+    return enrolment_embedding(load_audio(path, max_seconds=limit), embedder, min_speech_seconds)

@@ -27,13 +27,14 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from scribe_core.domain import Diarization, SpeakerIdentity
+from scribe_core.domain import SAMPLE_RATE, Diarization, SpeakerIdentity
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PipelineSettings
 from scribe_core.voiceprints import mean_voiceprint
 from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
 from scribe_worker.models.residency import ModelResidency
 from scribe_worker.models.resolve import file_sha256
+from scribe_worker.stages.convert import AudioSource, as_audio_source
 
 logger = logging.getLogger(__name__)
 
@@ -385,18 +386,58 @@ def _split(start: float, end: float) -> list[tuple[float, float]]:
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
 
 
+EXCERPT_MARGIN_SECONDS = 0.25
+"""Context read on each side of a window by :func:`excerpts` (an embedder may widen a
+window shorter than 0.5 s into its neighbourhood)."""
+
+
+def excerpts(
+    audio: AudioSource, windows: Sequence[tuple[float, float]]
+) -> tuple[Float32Array, list[tuple[float, float]]]:
+    """Only the samples of ``windows`` (plus a little context), read and laid end to end.
+
+    Window ``(start, end)`` covers samples ``[int(start * 16000), int(end * 16000))``; those
+    samples and :data:`EXCERPT_MARGIN_SECONDS` on each side are read from ``audio`` and
+    appended to a compact waveform, and the window is re-expressed in that waveform's time
+    (a quarter sample past each bound, so both ``int`` and ``round`` of ``t * 16000`` give
+    the same samples back).
+
+    Returns:
+        The compact waveform, shape ``(M,)`` float32 (M ≈ the windows' total length), and
+        one ``(start, end)`` window in its seconds per input window.
+    """
+    margin = int(EXCERPT_MARGIN_SECONDS * SAMPLE_RATE)
+    pieces: list[Float32Array] = []
+    moved: list[tuple[float, float]] = []
+    offset = 0
+    for start, end in windows:
+        first = max(0, int(start * SAMPLE_RATE))
+        stop = min(audio.num_samples, max(first, int(end * SAMPLE_RATE)))
+        read_from = max(0, first - margin)
+        piece = audio.read(read_from, stop + margin)
+        pieces.append(piece)
+        at = offset + first - read_from
+        moved.append(((at + 0.25) / SAMPLE_RATE, (at + stop - first + 0.25) / SAMPLE_RATE))
+        offset += piece.size
+    compact = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    return compact.astype(np.float32, copy=False), moved
+
+
 def speaker_embeddings(
-    waveform: Float32Array,
+    waveform: AudioSource | Float32Array,
     diarization: Diarization,
     embedder: SpeakerEmbedder,
     labels: Sequence[str] | None = None,
 ) -> dict[str, Float32Array]:
     """Embed each diarized speaker from its own speech (see :func:`speaker_windows`).
 
-    All windows of all speakers go to ``embedder.embed_windows`` in one call (batched).
+    One speaker at a time, only its windows (at most :data:`MAX_SPEECH_SECONDS`) are read
+    from the recording (:func:`excerpts`) and go to ``embedder.embed_windows`` in one call
+    (batched), so memory does not grow with the number of speakers or the recording.
 
     Args:
-        waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
+        waveform: The recording, 16 kHz mono: an :class:`~scribe_worker.stages.convert.
+            AudioSource` (the converted WAV) or float32 samples of shape ``(N,)``.
         diarization: Who spoke when.
         embedder: The embedder whose space the voiceprints are in.
         labels: The speakers to embed; all of them when ``None``.
@@ -405,25 +446,21 @@ def speaker_embeddings(
         Label → unit-norm ``(D,)`` vector: the duration-weighted mean of its window
         embeddings. Speakers without 0.5 s of speech are left out.
     """
-    windows: list[tuple[float, float]] = []
-    owners: list[str] = []
-    for label in diarization.labels if labels is None else labels:
-        for window in speaker_windows(diarization, label):
-            windows.append(window)
-            owners.append(label)
-    if not windows:
-        return {}
-    vectors = embedder.embed_windows(waveform, windows)
-    durations = np.array([end - start for start, end in windows])[:, None]
+    audio = as_audio_source(waveform)
     result: dict[str, Float32Array] = {}
-    for label in dict.fromkeys(owners):
-        mask = np.array([owner == label for owner in owners])
-        result[label] = l2_normalise((vectors[mask] * durations[mask]).sum(axis=0))
+    for label in diarization.labels if labels is None else labels:
+        windows = speaker_windows(diarization, label)
+        if not windows:
+            continue
+        compact, moved = excerpts(audio, windows)  # this speaker's ≤ 60 s only
+        vectors = embedder.embed_windows(compact, moved)
+        durations = np.array([end - start for start, end in windows])[:, None]
+        result[label] = l2_normalise((vectors * durations).sum(axis=0))
     return result
 
 
 def meeting_embeddings(
-    waveform: Float32Array, diarization: Diarization, embedder: SpeakerEmbedder
+    waveform: AudioSource | Float32Array, diarization: Diarization, embedder: SpeakerEmbedder
 ) -> dict[str, Float32Array]:
     """The embedding of every diarized speaker in ``embedder``'s space.
 
@@ -448,7 +485,7 @@ def meeting_embeddings(
 
 
 def identify(
-    waveform: Float32Array,
+    waveform: AudioSource | Float32Array,
     diarization: Diarization,
     source: VoiceprintSource | None,
     settings: PipelineSettings,
@@ -459,7 +496,7 @@ def identify(
 
 
 def identify_and_embed(
-    waveform: Float32Array,
+    waveform: AudioSource | Float32Array,
     diarization: Diarization,
     source: VoiceprintSource | None,
     settings: PipelineSettings,
@@ -475,7 +512,8 @@ def identify_and_embed(
     bank nobody is named.
 
     Args:
-        waveform: Mono float32 samples at 16 kHz, shape ``(N,)``.
+        waveform: The recording, 16 kHz mono: an :class:`~scribe_worker.stages.convert.
+            AudioSource` (only each speaker's windows are read) or float32 samples ``(N,)``.
         diarization: Output of the ``diarize`` stage.
         source: A :class:`VoiceprintSource` (e.g. :class:`FolderVoiceBank`), or ``None``.
         settings: Reads ``speaker_match_threshold``, ``speaker_match_margin`` and the

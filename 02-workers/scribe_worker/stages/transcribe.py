@@ -15,6 +15,14 @@ language is English, forced or detected by ``base``, is transcribed by the Engli
 12 % vs 20 % on sample-call, 7.1 % vs 9.5 % on FLEURS English). Every other language stays
 with ``base``. :class:`WhisperSession` holds at most one model at a time: ``base`` is released
 before ``tiny.en`` loads.
+
+Long recordings are transcribed in windows (:func:`transcribe_audio`): faster-whisper decodes
+and computes log-mel features over all the speech it is given, so a 1-hour recording took
+3.45 GiB. The converted WAV is read block by block for Silero VAD, cut into windows of at most
+:data:`MAX_WINDOW_SECONDS` in the middle of the longest silence between speech chunks
+(:func:`plan_windows`), and each window is transcribed alone with the recording's language
+(detected once over the whole recording) and its words shifted back to recording time. A
+recording that fits one window is transcribed exactly as before, in one call.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from scribe_worker.models.resolve import (
     package_dir,
     shipped_bytes,
 )
+from scribe_worker.stages.convert import AudioSource, as_audio_source
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -71,6 +80,18 @@ LANGUAGE_WINDOWS = 3
 
 WINDOW_SAMPLES = 30 * SAMPLE_RATE
 """Samples in one Whisper input window (30 s at 16 kHz)."""
+
+MAX_WINDOW_SECONDS = 600.0
+"""Longest stretch of a recording transcribed in one faster-whisper call, in seconds; also
+the block length of the recording-wide VAD (:func:`speech_chunks`). Ten minutes keeps the
+transcribe stage's memory that of a 10-minute recording whatever the length."""
+
+MIN_WINDOW_SECONDS = 300.0
+"""A window is cut at the longest silence between this many seconds and
+:data:`MAX_WINDOW_SECONDS` after its start."""
+
+SpeechChunks = list[tuple[int, int]]
+"""Speech regions as ``[start, end)`` sample indices at 16 kHz, sorted and disjoint."""
 
 
 @dataclass(frozen=True)
@@ -244,11 +265,71 @@ def is_multilingual(model: WhisperModel) -> bool:
     return bool(model.model.is_multilingual)
 
 
+def speech_chunks(
+    audio: AudioSource | npt.NDArray[np.float32], block_seconds: float = MAX_WINDOW_SECONDS
+) -> SpeechChunks:
+    """Silero VAD speech regions (:data:`VAD_PARAMETERS`) of a whole recording, block by block.
+
+    Each block of ``block_seconds`` is read and passed to faster-whisper's
+    ``get_speech_timestamps``; regions touching across a block boundary are joined. A
+    recording no longer than one block gives exactly faster-whisper's regions for the whole
+    waveform.
+
+    Args:
+        audio: The recording, 16 kHz mono (an ``AudioSource`` or a ``(N,)`` float32 array).
+        block_seconds: Audio read and analysed at a time, in seconds.
+
+    Returns:
+        ``[start, end)`` sample ranges, sorted and disjoint; ``[]`` without speech.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    source = as_audio_source(audio)
+    block = max(1, int(block_seconds * SAMPLE_RATE))
+    options = VadOptions(**VAD_PARAMETERS)
+    chunks: SpeechChunks = []
+    for first in range(0, source.num_samples, block):
+        samples = source.read(first, first + block)
+        for chunk in get_speech_timestamps(samples, options):
+            begin, end = first + int(chunk["start"]), first + int(chunk["end"])
+            if end <= begin:
+                continue
+            if chunks and begin <= chunks[-1][1]:
+                chunks[-1] = (chunks[-1][0], max(end, chunks[-1][1]))
+            else:
+                chunks.append((begin, end))
+    return chunks
+
+
+def speech_excerpt(
+    audio: AudioSource, chunks: SpeechChunks, start: int, length: int
+) -> npt.NDArray[np.float32]:
+    """Samples ``[start, start + length)`` of the recording's speech laid end to end.
+
+    The same samples as ``np.concatenate([audio[s:e] for s, e in chunks])[start:start +
+    length]``, reading only those samples.
+    """
+    pieces: list[npt.NDArray[np.float32]] = []
+    position = 0
+    stop = start + length
+    for begin, end in chunks:
+        size = end - begin
+        if position + size > start and position < stop:
+            first = begin + max(0, start - position)
+            last = begin + min(size, stop - position)
+            pieces.append(audio.read(first, last))
+        position += size
+        if position >= stop:
+            break
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
+
 def detect_language(
     model: WhisperModel,
-    waveform: npt.NDArray[np.float32],
+    waveform: AudioSource | npt.NDArray[np.float32],
     *,
     windows: int = LANGUAGE_WINDOWS,
+    speech: SpeechChunks | None = None,
 ) -> LanguageDetection:
     """Detect the spoken language from several speech windows spread over the recording.
 
@@ -258,12 +339,15 @@ def detect_language(
     ``WhisperModel.detect_language``). The distributions are averaged and the most probable
     language wins. faster-whisper's own detection reads only the first window(s) and stops at
     the first confident one, so a long recording opening on music or a greeting in another
-    language could decide the whole transcript; the spread windows avoid that.
+    language could decide the whole transcript; the spread windows avoid that. Only the
+    voting windows are read from the recording (:func:`speech_excerpt`).
 
     Args:
         model: A loaded multilingual ``faster_whisper.WhisperModel``.
-        waveform: Float32 samples in [-1, 1], shape ``(num_samples,)``, 16 kHz.
+        waveform: The recording, 16 kHz mono: an ``AudioSource`` or float32 samples in
+            [-1, 1] of shape ``(num_samples,)``.
         windows: Maximum number of 30 s windows that vote (at least 1).
+        speech: The recording's speech regions when already known (:func:`speech_chunks`).
 
     Returns:
         The language, its mean probability and the number of windows. A recording without
@@ -272,29 +356,167 @@ def detect_language(
     Raises:
         ValueError: ``windows`` is below 1, or the model is English-only.
     """
-    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
-
     if windows < 1:
         raise ValueError(f"windows must be at least 1, got {windows}")
     if not is_multilingual(model):
         raise ValueError("an English-only Whisper model cannot detect languages")
-    if len(waveform) == 0:
+    source = as_audio_source(waveform)
+    if source.num_samples == 0:
         return LanguageDetection("en", 0.0, 0)
-    chunks = get_speech_timestamps(waveform, VadOptions(**VAD_PARAMETERS))
+    chunks = speech_chunks(source) if speech is None else speech
     if not chunks:
         return LanguageDetection("en", 0.0, 0)
-    speech = np.concatenate(collect_chunks(waveform, chunks)[0])
-    count = min(windows, max(1, math.ceil(len(speech) / WINDOW_SAMPLES)))
-    last_start = max(0, len(speech) - WINDOW_SAMPLES)
+    total = sum(end - begin for begin, end in chunks)
+    count = min(windows, max(1, math.ceil(total / WINDOW_SAMPLES)))
+    last_start = max(0, total - WINDOW_SAMPLES)
     starts = sorted({int(s) for s in np.linspace(0, last_start, count)})
     totals: dict[str, float] = {}
     for start in starts:
-        features = model.feature_extractor(speech[start : start + WINDOW_SAMPLES])
+        features = model.feature_extractor(speech_excerpt(source, chunks, start, WINDOW_SAMPLES))
         _, _, probabilities = model.detect_language(features=features)
         for language, probability in probabilities:
             totals[language] = totals.get(language, 0.0) + float(probability)
     language = max(totals, key=lambda lang: totals[lang])
     return LanguageDetection(language, totals[language] / len(starts), len(starts))
+
+
+def plan_windows(
+    num_samples: int,
+    speech: SpeechChunks,
+    *,
+    max_seconds: float = MAX_WINDOW_SECONDS,
+    min_seconds: float = MIN_WINDOW_SECONDS,
+) -> list[tuple[int, int]]:
+    """Cut a recording into windows of at most ``max_seconds``, only where nobody speaks.
+
+    Each window ends in the middle of the longest silence (gap between speech regions, or
+    before the first / after the last) that reaches into ``[start + min_seconds, start +
+    max_seconds]``; when speech fills that whole span (no gap at all), it is cut at
+    ``max_seconds``. Windows holding no speech are dropped.
+
+    Args:
+        num_samples: Length of the recording in samples (16 kHz).
+        speech: Its speech regions (:func:`speech_chunks`).
+        max_seconds: Longest window, seconds.
+        min_seconds: Shortest window before the last, seconds.
+
+    Returns:
+        ``[start, end)`` sample ranges in order, covering every speech region; one window
+        ``(0, num_samples)`` when the recording fits in one.
+    """
+    longest = int(max_seconds * SAMPLE_RATE)
+    shortest = min(longest, int(min_seconds * SAMPLE_RATE))
+    edges = [0, *(x for chunk in speech for x in chunk), num_samples]
+    gaps = [(edges[i], edges[i + 1]) for i in range(0, len(edges) - 1, 2)]
+    gaps = [(a, b) for a, b in gaps if b > a]
+    windows: list[tuple[int, int]] = []
+    start = 0
+    while num_samples - start > longest:
+        low, high = start + shortest, start + longest
+        best: tuple[int, int] | None = None  # (gap length, cut)
+        for a, b in gaps:
+            first, last = max(a, low), min(b, high)
+            if first < last and (best is None or b - a > best[0]):
+                best = (b - a, (first + last) // 2)
+        cut = high if best is None else best[1]
+        windows.append((start, cut))
+        start = cut
+    windows.append((start, num_samples))
+    return [(a, b) for a, b in windows if any(s < b and e > a for s, e in speech)]
+
+
+def _shifted(segment: TranscriptSegment, offset: float) -> TranscriptSegment:
+    words = tuple(
+        replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
+        for w in segment.words
+    )
+    return replace(
+        segment,
+        start=round(segment.start + offset, 3),
+        end=round(segment.end + offset, 3),
+        words=words,
+    )
+
+
+def transcribe_audio(
+    model: WhisperModel,
+    audio: AudioSource | npt.NDArray[np.float32],
+    *,
+    language: str | None = None,
+    beam_size: int = 5,
+    on_progress: Callable[[float], None] | None = None,
+    speech: SpeechChunks | None = None,
+) -> Transcription:
+    """:func:`transcribe` a recording of any length, window by window.
+
+    The speech regions (:func:`speech_chunks`, read block by block) give the language when
+    it is not forced (:func:`detect_language`, once for the whole recording) and the windows
+    (:func:`plan_windows`); each window is read, transcribed by :func:`transcribe` in that
+    language and its words shifted by the window's start. A recording that fits one window is
+    transcribed in one call, as :func:`transcribe` would.
+
+    Args:
+        model: A loaded ``faster_whisper.WhisperModel``.
+        audio: The recording, 16 kHz mono: an ``AudioSource`` (the converted WAV) or float32
+            samples in [-1, 1] of shape ``(num_samples,)``.
+        language: ISO-639-1 code to force, or ``None`` to detect it.
+        beam_size: Decoder beam size.
+        on_progress: Called with the fraction of the recording transcribed so far (0..1).
+        speech: The speech regions when already known.
+
+    Returns:
+        As :func:`transcribe`, with times in seconds from the start of the recording.
+    """
+    source = as_audio_source(audio)
+    duration = source.num_samples / SAMPLE_RATE
+    if duration == 0:
+        return Transcription((), language or "en", 1.0 if language else 0.0, 0.0)
+    chunks = speech_chunks(source) if speech is None else speech
+    detection: LanguageDetection | None = None
+    if language is None and is_multilingual(model):
+        detection = detect_language(model, source, speech=chunks)
+        language = detection.language
+    if source.num_samples <= int(MAX_WINDOW_SECONDS * SAMPLE_RATE):
+        result = transcribe(
+            model, source.read(), language=language, beam_size=beam_size, on_progress=on_progress
+        )
+        if detection is None:
+            return result
+        return replace(result, language_probability=detection.probability)
+    segments: list[TranscriptSegment] = []
+    if detection is not None:
+        probability = detection.probability
+    else:
+        probability = 1.0 if language else 0.0
+    windows = plan_windows(
+        source.num_samples, chunks, max_seconds=MAX_WINDOW_SECONDS, min_seconds=MIN_WINDOW_SECONDS
+    )
+    for first, last in windows:
+
+        def progress(fraction: float, first: int = first, last: int = last) -> None:
+            if on_progress is not None:
+                on_progress(min(1.0, (first + fraction * (last - first)) / source.num_samples))
+
+        part = transcribe(
+            model,
+            source.read(first, last),
+            language=language,
+            beam_size=beam_size,
+            on_progress=progress,
+        )
+        offset = first / SAMPLE_RATE
+        segments.extend(_shifted(segment, offset) for segment in part.segments)
+        language = part.language
+        if detection is None:
+            probability = part.language_probability
+    if on_progress is not None:
+        on_progress(1.0)
+    return Transcription(
+        segments=tuple(segments),
+        language=language or "en",
+        language_probability=probability,
+        duration=duration,
+    )
 
 
 def transcribe(
@@ -446,14 +668,18 @@ class WhisperSession:
 
     def transcribe(
         self,
-        waveform: npt.NDArray[np.float32],
+        waveform: AudioSource | npt.NDArray[np.float32],
         *,
         on_progress: Callable[[float], None] | None = None,
     ) -> TranscribeResult:
         """Transcribe a recording with the model the English rule picks.
 
+        The speech regions are found once (:func:`speech_chunks`) and serve both the
+        language detection and the windows of :func:`transcribe_audio`.
+
         Args:
-            waveform: Float32 samples in [-1, 1], shape ``(num_samples,)``, 16 kHz.
+            waveform: The recording, 16 kHz mono: an ``AudioSource`` (the converted WAV,
+                read in windows) or float32 samples in [-1, 1] of shape ``(num_samples,)``.
             on_progress: Called with the fraction of the audio transcribed so far (0..1).
 
         Returns:
@@ -464,11 +690,13 @@ class WhisperSession:
         """
         beam_size = self.settings.whisper_beam_size
         model = self._load(self.loaded if self.loaded is not None else self._first())
+        source = as_audio_source(waveform)
+        speech = speech_chunks(source)
         language = self.language
         detection: LanguageDetection | None = None
         detected_by: str | None = None
         if language is None and is_multilingual(model):
-            detection = detect_language(model, waveform)
+            detection = detect_language(model, source, speech=speech)
             detected_by = model_label(self.primary)
             language = detection.language
             logger.info(
@@ -481,8 +709,13 @@ class WhisperSession:
             if language == "en" and detection.windows and self.english != self.loaded:
                 del model
                 model = self._load(self.english)
-        transcription = transcribe(
-            model, waveform, language=language, beam_size=beam_size, on_progress=on_progress
+        transcription = transcribe_audio(
+            model,
+            source,
+            language=language,
+            beam_size=beam_size,
+            on_progress=on_progress,
+            speech=speech,
         )
         del model
         if detection is not None:

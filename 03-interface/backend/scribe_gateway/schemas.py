@@ -9,10 +9,13 @@ from pydantic import BaseModel
 _DESCRIPTIONS = {
     400: "Bad request (invalid upload or options)",
     401: "Missing, invalid or expired bearer token",
+    403: "The API key lacks the scope this route needs (`insufficient_scope`), or the route "
+    "takes a signed-in session only (`api_key_not_allowed`)",
     404: "Not found, or not yours",
     409: "Conflicts with the current state",
     413: "Request body over the configured limit",
     415: "Unsupported media type",
+    422: "Invalid body, or an `Idempotency-Key` reused for another request",
     503: "A dependency (database, queue, object store) is unavailable",
 }
 

@@ -3,7 +3,10 @@
 - Passwords: Argon2id through pwdlib (``PasswordHash.recommended()``, the parameters RFC 9106
   recommends); hashing costs tens of milliseconds of CPU and 64 MiB, so it runs in a thread.
 - Tokens: JWT (RFC 7519) signed with HMAC-SHA256 by python-jose; ``sub`` is the user id,
-  ``exp``/``iat`` are seconds since the epoch.
+  ``exp``/``iat`` are seconds since the epoch. ``exp`` and ``sub`` are required: a token
+  without an expiry is refused even when its signature is right.
+- How many hashes run at once is bounded by the caller
+  (:meth:`scribe_gateway.auth.throttle.AuthThrottle.hashing_slot`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from jose import ExpiredSignatureError, JWTError, jwt
 from pwdlib import PasswordHash
 
 from scribe_gateway.errors import AuthenticationError
+
+_DECODE_OPTIONS = {"require_exp": True, "require_sub": True}
+"""python-jose claim checks beyond the defaults (which verify ``exp`` only when present)."""
 
 
 @lru_cache
@@ -62,10 +68,10 @@ def decode_access_token(token: str, secret: str, algorithm: str) -> uuid.UUID:
 
     Raises:
         AuthenticationError: The token is malformed, signed with another key or algorithm,
-            expired, or not an access token.
+            expired, without ``exp`` or ``sub``, or not an access token.
     """
     try:
-        claims = jwt.decode(token, secret, algorithms=[algorithm])
+        claims = jwt.decode(token, secret, algorithms=[algorithm], options=_DECODE_OPTIONS)
     except ExpiredSignatureError:
         raise AuthenticationError("the access token has expired; get a new one") from None
     except JWTError:

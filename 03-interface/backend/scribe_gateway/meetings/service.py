@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import anyio.to_thread
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
@@ -26,15 +27,32 @@ from scribe_core.queue import kick_process_meeting
 from scribe_core.storage import results_prefix, upload_key
 from scribe_gateway.errors import ConflictError
 from scribe_gateway.meetings.repository import MeetingRepository
-from scribe_gateway.meetings.schemas import MeetingPage, MeetingPublic, ProcessAccepted
-from scribe_gateway.meetings.upload import ReceivedUpload, receive_upload, safe_key_name
+from scribe_gateway.meetings.schemas import (
+    MeetingPage,
+    MeetingPublic,
+    ProcessAccepted,
+    TaskStatus,
+)
+from scribe_gateway.meetings.upload import (
+    PLAYABLE_MEDIA_TYPES,
+    ReceivedUpload,
+    receive_upload,
+    safe_key_name,
+    served_media_type,
+)
+from scribe_gateway.names import clean_name
 from scribe_gateway.platform import Platform
 
 logger = logging.getLogger(__name__)
 
 STATUS_PATH = "/api/v1/status/{task_id}"
 MAX_SPEAKERS = 64
+OUTPUT_FORMATS = ("json", "srt", "vtt", "txt", "rttm")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_COUNT = re.compile(r"[0-9]{1,3}")
+_TASK_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+MAX_TITLE_LENGTH = 255
+MAX_SPEAKER_NAME_LENGTH = 255
 
 
 def parse_options(fields: dict[str, str]) -> ProcessingOptions:
@@ -50,7 +68,7 @@ def parse_options(fields: dict[str, str]) -> ProcessingOptions:
         if not raw:
             counts[name] = None
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_SPEAKERS:
+        if not _COUNT.fullmatch(raw) or not 1 <= int(raw) <= MAX_SPEAKERS:
             raise BadInputError(f"{name} must be an integer from 1 to {MAX_SPEAKERS}, got {raw!r}")
         counts[name] = int(raw)
     language = fields.get("language", "").strip().lower() or None
@@ -62,6 +80,22 @@ def parse_options(fields: dict[str, str]) -> ProcessingOptions:
         return ProcessingOptions(language=language, **counts)
     except ValueError as exc:
         raise BadInputError(str(exc)) from None
+
+
+def parse_output_format(raw: str | None) -> str | None:
+    """The transcript format asked for with a job (``json``, ``srt``, ``vtt``, ``txt``,
+    ``rttm``), lower-cased; ``None`` when not given.
+
+    Raises:
+        BadInputError: Another value.
+    """
+    value = (raw or "").strip().lower()
+    if not value:
+        return None
+    if value not in OUTPUT_FORMATS:
+        allowed = ", ".join(OUTPUT_FORMATS)
+        raise BadInputError(f"output_format must be one of {allowed}, got {raw!r}")
+    return value
 
 
 async def process_upload(
@@ -89,9 +123,9 @@ async def process_upload(
     )
     try:
         options = parse_options(received.fields)
-        meeting = await MeetingRepository(session).add(
-            _new_meeting(meeting_id, user, received, options)
-        )
+        meeting = _new_meeting(meeting_id, user, received, options)
+        meeting.output_format = parse_output_format(received.fields.get("output_format"))
+        meeting = await MeetingRepository(session).add(meeting)
         await session.commit()
     except BaseException:
         with anyio.CancelScope(shield=True):
@@ -117,11 +151,15 @@ async def process_upload(
 def _new_meeting(
     meeting_id: uuid.UUID, user: User, received: ReceivedUpload, options: ProcessingOptions
 ) -> Meeting:
-    title = received.fields.get("title", "").strip() or PurePosixPath(received.filename).stem
+    given = received.fields.get("title", "").strip()
+    if given:
+        title = clean_name(given, what="title", max_length=MAX_TITLE_LENGTH)
+    else:  # display_filename() already removed every invisible character
+        title = PurePosixPath(received.filename).stem.strip() or received.filename
     return Meeting(
         id=meeting_id,
         owner_id=user.id,
-        title=(title or received.filename)[:255],
+        title=title[:MAX_TITLE_LENGTH],
         original_filename=received.filename,
         content_type=received.content_type[:255],
         size_bytes=received.size,
@@ -140,12 +178,50 @@ async def get_by_task(session: AsyncSession, owner_id: uuid.UUID, task_id: str) 
     """The caller's meeting processed by ``task_id``.
 
     Raises:
-        NotFoundError: No such task, or not the caller's.
+        NotFoundError: No such task, or not the caller's (an id that cannot be a task id,
+            e.g. with a NUL that PostgreSQL refuses, is not looked up).
     """
+    if not _TASK_ID.fullmatch(task_id):
+        raise NotFoundError("no such task")
     meeting = await MeetingRepository(session).get_by_task(owner_id, task_id)
     if meeting is None:
         raise NotFoundError(f"no task {task_id!r}")
     return meeting
+
+
+_TASK_STATUS_COLUMNS = tuple(
+    Meeting.__table__.c[str(field.validation_alias or name)]
+    for name, field in TaskStatus.model_fields.items()
+)
+"""The ``meetings`` columns :class:`TaskStatus` shows (``meeting_id`` is ``id``)."""
+
+
+async def get_task_status(session: AsyncSession, owner_id: uuid.UUID, task_id: str) -> TaskStatus:
+    """The status of the caller's task ``task_id``, in one database round trip.
+
+    Every open dashboard and API client polls this about once a second, so it is kept small:
+    the session's connection runs in autocommit (no ``BEGIN``/``ROLLBACK`` around the one
+    ``SELECT``, which sees the worker's last committed progress), and only the columns the
+    answer shows are read, into no ORM object. ``bench/bench_gateway.py --open-loop`` measures
+    it under load.
+
+    Raises:
+        NotFoundError: No such task, or not the caller's (an id that cannot be a task id is not
+            looked up).
+    """
+    if not _TASK_ID.fullmatch(task_id):
+        raise NotFoundError("no such task")
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    row = (
+        await session.execute(
+            select(*_TASK_STATUS_COLUMNS).where(
+                Meeting.task_id == task_id, Meeting.owner_id == owner_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no task {task_id!r}")
+    return TaskStatus.model_validate(dict(row._mapping))
 
 
 async def get_meeting(
@@ -196,6 +272,16 @@ async def _load_document(platform: Platform, key: str) -> FusionDocument:
     return FusionDocument.from_dict(json.loads(raw))
 
 
+async def load_result(platform: Platform, meeting: Meeting) -> FusionDocument:
+    """The fusion document of a meeting already loaded for its owner.
+
+    Raises:
+        ConflictError: The meeting is not COMPLETED.
+        StorageError: The object store failed (``ObjectNotFoundError`` when it is gone).
+    """
+    return await _load_document(platform, _require_completed(meeting))
+
+
 @dataclass(frozen=True)
 class Transcript:
     """A rendered export: its text, media type and download file name."""
@@ -224,12 +310,23 @@ async def transcript(
 
 @dataclass(frozen=True)
 class AudioLocation:
-    """Where the browser gets the recording: a presigned URL, or a local file to stream."""
+    """Where the browser gets the recording: a presigned URL, or a local file to stream.
+
+    Attributes:
+        url: Presigned URL (S3), its response type and disposition signed in.
+        path: The file (local store) when there is no URL.
+        media_type: :func:`~scribe_gateway.meetings.upload.served_media_type` of the stored
+            type: an audio/video type of the allowlist, else ``application/octet-stream``.
+        filename: The original file name.
+        inline: Whether a browser may play it in place (a playable type); otherwise it is
+            served as an ``attachment``.
+    """
 
     url: str | None
     path: Path | None
     media_type: str
     filename: str
+    inline: bool
 
 
 async def audio(
@@ -237,19 +334,27 @@ async def audio(
 ) -> AudioLocation:
     """A presigned URL (S3) or the local file (embedded store) of the uploaded recording.
 
+    Never trusts the type the uploader declared (rows written before uploads were checked
+    included): it is served only when it is an allowlisted audio/video type, else as
+    ``application/octet-stream``, and ``inline`` only when playable.
+
     Raises:
         NotFoundError: No such meeting, not the caller's, or its file is gone.
     """
     meeting = await get_meeting(session, owner_id, meeting_id)
     store = platform.store
+    media_type = served_media_type(meeting.content_type)
+    inline = media_type in PLAYABLE_MEDIA_TYPES
+    expires, key, filename = (
+        platform.storage.presign_expires, meeting.upload_key, meeting.original_filename,
+    )  # fmt: skip
     url = await anyio.to_thread.run_sync(
-        store.presigned_get_url,
-        meeting.upload_key,
-        platform.storage.presign_expires,
-        meeting.original_filename,
+        lambda: store.presigned_get_url(
+            key, expires, filename, content_type=media_type, inline=inline
+        )
     )
-    path = None if url else await anyio.to_thread.run_sync(store.local_path, meeting.upload_key)
-    return AudioLocation(url, path, meeting.content_type, meeting.original_filename)
+    path = None if url else await anyio.to_thread.run_sync(store.local_path, key)
+    return AudioLocation(url, path, media_type, filename, inline)
 
 
 async def rename_speaker(
@@ -264,9 +369,13 @@ async def rename_speaker(
     empty name restores the label. ``fusion.json`` is rewritten, then the speaker row.
 
     Raises:
+        BadInputError: Code ``invalid_name``: a name with control or formatting characters,
+            or longer than 255 characters.
         NotFoundError: No such meeting, not the caller's, or no such speaker label.
         ConflictError: The meeting is not COMPLETED.
     """
+    if name is not None:
+        name = clean_name(name, max_length=MAX_SPEAKER_NAME_LENGTH) if name.strip() else None
     meeting = await get_meeting(session, owner_id, meeting_id, for_update=True)
     key = _require_completed(meeting)
     document = await _load_document(platform, key)

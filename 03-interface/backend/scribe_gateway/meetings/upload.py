@@ -1,13 +1,22 @@
-"""Streaming ``multipart/form-data`` receiver for ``POST /api/v1/process``.
+"""Streaming ``multipart/form-data`` receiver for the uploads: ``POST /api/v1/process`` and
+the voice-bank enrolments (``POST /api/v1/speakers``, ``…/samples``).
 
-The body is never held in memory: it is read from the ASGI stream chunk by chunk, parsed
-incrementally by python-multipart's :class:`~python_multipart.multipart.MultipartParser`
-(the parser Starlette itself uses), and the ``file`` part is sent to the object store through
-:class:`~scribe_core.storage.AsyncUpload` (S3 multipart upload, at most two parts in memory).
-Small text fields (``language``, ``title`` …) are collected on the way.
+The body is never held in memory nor spooled to disk: it is read from the ASGI stream chunk by
+chunk, parsed incrementally by python-multipart's
+:class:`~python_multipart.multipart.MultipartParser` (the parser Starlette itself uses), and
+each ``file`` part is sent to the object store through :class:`~scribe_core.storage.AsyncUpload`
+(S3 multipart upload, at most two parts in memory). Small text fields (``language``,
+``title``, ``name`` …) are collected on the way.
 
-Whatever goes wrong (body over the limit, client gone, malformed body, bad field) the partial
-upload is aborted, so no object and no pending multipart upload is left behind.
+Checks come before work: the routes resolve the caller's token before calling
+:func:`receive_form` (FastAPI does not read a body its route does not declare), which refuses a
+body that is not multipart, or whose ``Content-Length`` is over the limit, before reading a
+byte; while streaming it counts the body and each file, and checks each file's declared type
+before storing any of it. :mod:`scribe_gateway.body_limits` bounds the pauses.
+
+Whatever goes wrong (body over the limit, client gone or stalled, malformed body, bad field)
+every file stored so far is removed and the partial upload aborted, so no object and no
+pending multipart upload is left behind.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -32,15 +41,21 @@ from scribe_gateway.errors import (
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
 )
+from scribe_gateway.names import is_invisible
 
 logger = logging.getLogger(__name__)
 
 FILE_FIELD = "file"
-TEXT_FIELDS = ("language", "num_speakers", "min_speakers", "max_speakers", "title")
+TEXT_FIELDS = (
+    "language", "num_speakers", "min_speakers", "max_speakers", "title", "output_format",
+)  # fmt: skip
 """Form fields accepted next to ``file``."""
 
 MAX_FIELD_BYTES = 1024
 """Largest accepted text field."""
+
+MAX_PART_HEADER_BYTES = 8192
+"""Largest accepted part header (``Content-Disposition`` with its file name …)."""
 
 _ACCEPTED_APPLICATION_TYPES = frozenset(
     {
@@ -52,16 +67,34 @@ _ACCEPTED_APPLICATION_TYPES = frozenset(
     }
 )
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+PLAYABLE_MEDIA_TYPES = frozenset(
+    {
+        "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/mpeg", "audio/mp3",
+        "audio/mp4", "audio/x-m4a", "audio/m4a", "audio/aac", "audio/ogg", "audio/opus",
+        "audio/webm", "audio/flac", "audio/x-flac", "video/mp4", "video/webm", "video/ogg",
+    }
+)  # fmt: skip
+"""Media types a browser plays in ``<audio>`` / ``<video>``: served ``inline``."""
+
+SERVED_MEDIA_TYPES = PLAYABLE_MEDIA_TYPES | {
+    "audio/x-matroska", "video/x-matroska", "video/quicktime", "audio/aiff", "audio/x-aiff",
+    "audio/amr", "audio/3gpp", "video/3gpp", "audio/x-ms-wma", "video/x-msvideo",
+}  # fmt: skip
+"""Media types a recording is stored and served with; any other declared type (``text/html``,
+``audio/wav, text/html`` …) becomes ``application/octet-stream``."""
+
 _UNSAFE_KEY_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 
 
 def display_filename(filename: str) -> str:
-    """The file name to show: its last path component, without control characters, ≤ 255 chars.
+    """The file name to show: its last path component, without control, formatting (bidi
+    overrides …) or line-separator characters (:func:`~scribe_gateway.names.is_invisible`),
+    ≤ 255 chars.
 
     ``C:\\\\Users\\\\ada\\\\call.m4a`` → ``call.m4a``; ``../../etc/passwd`` → ``passwd``.
     """
-    name = _CONTROL.sub("", filename).replace("\\", "/")
+    name = "".join(c for c in filename if not is_invisible(c)).replace("\\", "/")
     name = PurePosixPath(name).name.strip()
     return (name if name not in ("", ".", "..") else "upload")[:255]
 
@@ -108,6 +141,15 @@ def check_audio_content_type(content_type: str) -> None:
     )
 
 
+def served_media_type(declared: str) -> str:
+    """The media type to store and serve a recording with: the declared ``type/subtype``
+    (parameters dropped, lower-cased) when it is in :data:`SERVED_MEDIA_TYPES`, else
+    ``application/octet-stream``. ``audio/ogg; codecs=opus`` → ``audio/ogg``;
+    ``audio/wav, text/html`` → ``application/octet-stream``."""
+    media = declared.split(";", 1)[0].strip().lower()
+    return media if media in SERVED_MEDIA_TYPES else "application/octet-stream"
+
+
 def _text(raw: bytes) -> str:
     """Header bytes as text: UTF-8 (what browsers and curl send), else Latin-1."""
     try:
@@ -118,12 +160,13 @@ def _text(raw: bytes) -> str:
 
 @dataclass
 class ReceivedUpload:
-    """What :func:`receive_upload` stored and collected.
+    """One stored file (and, from :func:`receive_upload`, the form's text fields).
 
     Attributes:
         key: Object key the file was stored under.
         filename: The original file name, cleaned for display.
-        content_type: Media type declared for the file part.
+        content_type: Media type stored with the file (:func:`served_media_type` of the
+            declared one).
         size: Size of the stored file in bytes (> 0).
         fields: The text fields, by name.
     """
@@ -133,6 +176,39 @@ class ReceivedUpload:
     content_type: str
     size: int
     fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReceivedForm:
+    """What :func:`receive_form` stored and collected.
+
+    Attributes:
+        files: The stored ``file`` parts, in order (at least one).
+        fields: The text fields, by name (stripped).
+    """
+
+    files: list[ReceivedUpload]
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FormRules:
+    """What a form may hold.
+
+    Attributes:
+        text_fields: Names of the accepted text fields (each at most
+            :data:`MAX_FIELD_BYTES`).
+        max_files: Most ``file`` parts.
+        max_file_bytes: Largest file, in bytes (``None``: only the body limit applies).
+        before_file: Awaited with the text fields received so far when the first file part
+            begins, before any of it is stored (e.g. to refuse a bad name early); what it
+            raises aborts the upload.
+    """
+
+    text_fields: tuple[str, ...] = TEXT_FIELDS
+    max_files: int = 1
+    max_file_bytes: int | None = None
+    before_file: Callable[[Mapping[str, str]], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -146,17 +222,20 @@ class _Part:
 class _Receiver:
     """Turns python-multipart's synchronous callbacks into awaited store writes."""
 
-    def __init__(self, store: ObjectStore, key_for: Callable[[str], str], part_size: int) -> None:
+    def __init__(
+        self, store: ObjectStore, key_for: Callable[[str], str], part_size: int, rules: FormRules
+    ) -> None:
         self.store = store
         self.key_for = key_for
         self.part_size = part_size
+        self.rules = rules
         self.events: list[tuple[str, bytes]] = []
         self.part: _Part | None = None
         self.header_field = bytearray()
         self.header_value = bytearray()
         self.headers: dict[str, bytes] = {}
         self.upload: AsyncUpload | None = None
-        self.received: ReceivedUpload | None = None
+        self.files: list[ReceivedUpload] = []
         self.fields: dict[str, str] = {}
         self.finished = False
 
@@ -187,10 +266,12 @@ class _Receiver:
     async def _handle(self, kind: str, payload: bytes) -> None:
         if kind == "part_begin":
             self.part, self.headers = _Part(), {}
-        elif kind == "header_field":
-            self.header_field += payload
-        elif kind == "header_value":
-            self.header_value += payload
+        elif kind in ("header_field", "header_value"):
+            (self.header_field if kind == "header_field" else self.header_value).extend(payload)
+            if len(self.header_field) + len(self.header_value) > MAX_PART_HEADER_BYTES:
+                raise BadInputError(
+                    f"a part header of the form is longer than {MAX_PART_HEADER_BYTES} bytes"
+                )
         elif kind == "header_end":
             name = self.header_field.decode("latin-1").strip().lower()
             self.headers[name] = bytes(self.header_value).strip()
@@ -218,26 +299,38 @@ class _Receiver:
         part.filename = None if raw_filename is None else _text(raw_filename)
         part.content_type = _text(self.headers.get("content-type", b""))
         if part.name == FILE_FIELD:
-            if self.received is not None or self.upload is not None:
-                raise BadInputError("send exactly one `file` part")
+            if self.upload is not None or len(self.files) >= self.rules.max_files:
+                raise BadInputError(
+                    "send exactly one `file` part"
+                    if self.rules.max_files == 1
+                    else f"send at most {self.rules.max_files} `file` parts"
+                )
             check_audio_content_type(part.content_type)
+            if not self.files and self.rules.before_file is not None:
+                await self.rules.before_file(self.fields)
             filename = display_filename(part.filename or "upload")
             self.upload = AsyncUpload(
                 self.store,
                 self.key_for(filename),
-                part.content_type or "application/octet-stream",
+                served_media_type(part.content_type),
                 self.part_size,
             )
             part.filename = filename
-        elif part.name not in TEXT_FIELDS:
+        elif part.name not in self.rules.text_fields:
+            optional = ", ".join(f"`{name}`" for name in self.rules.text_fields)
             raise BadInputError(
-                f"unknown form field {part.name!r}; expected `file` and optionally "
-                + ", ".join(f"`{name}`" for name in TEXT_FIELDS)
+                f"unknown form field {part.name!r}; expected `file`"
+                + (f" and optionally {optional}" if optional else " only")
             )
 
     async def _part_data(self, payload: bytes) -> None:
         part = self._current()
         if part.name == FILE_FIELD and self.upload is not None:
+            limit = self.rules.max_file_bytes
+            if limit is not None and self.upload.size + len(payload) > limit:
+                raise PayloadTooLargeError(
+                    f"{part.filename or 'the file'} is larger than the limit of {limit} bytes"
+                )
             await self.upload.write(payload)
             return
         part.data += payload
@@ -255,17 +348,23 @@ class _Receiver:
             raise BadInputError("malformed multipart body: file part without its headers")
         if upload.size == 0:
             await upload.abort()
-            raise BadInputError("the uploaded file is empty (0 bytes)")
+            raise BadInputError(
+                "the uploaded file is empty (0 bytes)"
+                if self.rules.max_files == 1
+                else f"the uploaded file {part.filename} is empty (0 bytes)"
+            )
         await upload.complete()
-        self.received = ReceivedUpload(
-            key=upload.key,
-            filename=part.filename or "upload",
-            content_type=upload.content_type,
-            size=upload.size,
+        self.files.append(
+            ReceivedUpload(
+                key=upload.key,
+                filename=part.filename or "upload",
+                content_type=upload.content_type,
+                size=upload.size,
+            )
         )
 
     async def abort(self) -> None:
-        """Remove whatever was stored: the open upload and a completed file.
+        """Remove whatever was stored: the open upload and the completed files.
 
         Shielded from cancellation, so a cancelled request still cleans up after itself.
         """
@@ -273,9 +372,9 @@ class _Receiver:
             if self.upload is not None:
                 upload, self.upload = self.upload, None
                 await upload.abort()
-            if self.received is not None:
-                received, self.received = self.received, None
-                await anyio.to_thread.run_sync(self.store.delete, [received.key])
+            if self.files:
+                keys, self.files = [f.key for f in self.files], []
+                await anyio.to_thread.run_sync(self.store.delete, keys)
 
 
 async def receive_upload(
@@ -286,27 +385,58 @@ async def receive_upload(
     max_body_bytes: int,
     part_size: int,
 ) -> ReceivedUpload:
-    """Stream a ``multipart/form-data`` request with one ``file`` part into ``store``.
+    """Stream a ``multipart/form-data`` request with one ``file`` part (and the
+    :data:`TEXT_FIELDS`) into ``store``: :func:`receive_form` with ``max_files=1``.
+
+    Returns:
+        The stored file, with the text fields in ``fields``.
+
+    Raises:
+        See :func:`receive_form`.
+    """
+    form = await receive_form(
+        request, store, key_for, max_body_bytes=max_body_bytes, part_size=part_size
+    )
+    received = form.files[0]
+    received.fields = form.fields
+    return received
+
+
+async def receive_form(
+    request: Request,
+    store: ObjectStore,
+    key_for: Callable[[str], str],
+    *,
+    max_body_bytes: int,
+    part_size: int,
+    rules: FormRules = FormRules(),  # noqa: B008 - frozen, never mutated
+) -> ReceivedForm:
+    """Stream a ``multipart/form-data`` request with ``file`` parts into ``store``.
 
     Args:
         request: The incoming request; its body is consumed.
-        store: Destination of the file.
-        key_for: Maps the cleaned file name to the object key.
+        store: Destination of the files.
+        key_for: Maps a cleaned file name to its object key.
         max_body_bytes: Largest accepted body; a larger ``Content-Length`` is refused before
             anything is read, a longer chunked body as soon as it passes the limit.
         part_size: Bytes per multipart-upload part.
+        rules: Accepted text fields, number and size of the files, early checks.
 
     Returns:
-        The stored file and the text fields.
+        The stored files and the text fields.
 
     Raises:
-        PayloadTooLargeError: The body is larger than ``max_body_bytes`` (nothing is stored).
-        UnsupportedMediaTypeError: The body is not ``multipart/form-data``, or the file's
+        PayloadTooLargeError: The body, or one file, is over its limit (nothing is stored).
+        UnsupportedMediaTypeError: The body is not ``multipart/form-data``, or a file's
             declared type is not audio/video (nothing is stored).
-        BadInputError: No ``file`` part, an empty file, an unknown or oversized field, or a
-            malformed or truncated body (nothing is stored).
+        BadInputError: No ``file`` part, too many, an empty file, an unknown or oversized
+            field or part header, an invalid ``Content-Length``, or a malformed or truncated
+            body (nothing is stored).
         ClientDisconnectedError: The client went away mid-body (nothing is stored).
+        RequestTimeoutError: The body stalled (from :mod:`scribe_gateway.body_limits`;
+            nothing is stored).
         StorageError: The object store failed (nothing is left behind).
+        ScribeError: Whatever ``rules.before_file`` raises (nothing is stored).
     """
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
@@ -316,12 +446,15 @@ async def receive_upload(
             "(curl -F file=@meeting.m4a …)"
         )
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
-        raise PayloadTooLargeError(
-            f"the body is {int(declared)} bytes; the limit is {max_body_bytes} bytes"
-        )
+    if declared is not None:
+        if not _CONTENT_LENGTH.fullmatch(declared.strip()):
+            raise BadInputError("Content-Length must be a number of bytes")
+        if int(declared) > max_body_bytes:
+            raise PayloadTooLargeError(
+                f"the body is {int(declared)} bytes; the limit is {max_body_bytes} bytes"
+            )
 
-    receiver = _Receiver(store, key_for, part_size)
+    receiver = _Receiver(store, key_for, part_size, rules)
     parser = MultipartParser(boundary, receiver.callbacks())  # type: ignore[arg-type]
     received_bytes = 0
     try:
@@ -338,17 +471,16 @@ async def receive_upload(
         await receiver.drain()
         if not receiver.finished:
             raise BadInputError("the multipart body is truncated (no closing boundary)")
-        if receiver.received is None:
+        if not receiver.files:
             raise BadInputError("no `file` part in the form; send the recording as `file`")
     except ClientDisconnect:
         await receiver.abort()
         raise ClientDisconnectedError("the client disconnected before the upload ended") from None
     except MultipartParseError as exc:
         await receiver.abort()
-        raise BadInputError(f"malformed multipart body: {exc}") from None
+        logger.info("malformed multipart body: %s", exc)
+        raise BadInputError("malformed multipart body") from None
     except BaseException:
         await receiver.abort()
         raise
-    received = receiver.received
-    received.fields = receiver.fields
-    return received
+    return ReceivedForm(files=receiver.files, fields=receiver.fields)

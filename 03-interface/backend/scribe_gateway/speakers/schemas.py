@@ -23,6 +23,12 @@ class PersonPublic(BaseModel):
     name: str
     status: PersonStatus
     error: str | None
+    error_code: str | None = Field(
+        description="Stable machine code of `error` (`too_little_speech`, "
+        "`audio_undecodable`, `no_audio_stream`, `model_unavailable`, ...; see "
+        "scribe_core.errors.ErrorCode); null when there is no error.",
+        examples=["too_little_speech"],
+    )
     num_samples: int = Field(description="Enrolment samples stored as voiceprint points.")
     created_at: datetime
     updated_at: datetime

@@ -6,6 +6,11 @@ the sample's key in ``pending_keys``, and ``speakers.enroll`` (by name, person i
 worker decode, VAD-check and embed it into Qdrant. Enrolment from a meeting needs no model:
 the speaker's embedding is read from the meeting's ``diarization.json`` (with its
 ``embedding_model``, which picks the Qdrant collection).
+
+Recordings are streamed straight from the request to the object store
+(:func:`~scribe_gateway.meetings.upload.receive_form`), after the token was checked and before
+any byte is spooled anywhere: at most :data:`MAX_SAMPLE_FILES` files of at most
+``ENROLMENT_MAX_BYTES`` each.
 """
 
 from __future__ import annotations
@@ -13,47 +18,36 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio.to_thread
-from fastapi import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 
 from scribe_core.db import Meeting, MeetingStatus, Person, PersonStatus, User
-from scribe_core.errors import BadInputError, NotFoundError
+from scribe_core.errors import NotFoundError
 from scribe_core.queue import kick_enroll_speaker
-from scribe_core.storage import AsyncUpload
 from scribe_core.voiceprints import meeting_source
-from scribe_gateway.errors import ConflictError, PayloadTooLargeError
+from scribe_gateway.errors import ConflictError
 from scribe_gateway.meetings import service as meetings
-from scribe_gateway.meetings.upload import check_audio_content_type, display_filename, safe_key_name
+from scribe_gateway.meetings.upload import FormRules, ReceivedForm, receive_form, safe_key_name
+from scribe_gateway.names import clean_name
 from scribe_gateway.platform import Platform
 from scribe_gateway.speakers.repository import PersonRepository
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 100
-_CHUNK = 1024 * 1024
+MAX_SAMPLE_FILES = 10
+"""Most recordings in one enrolment request."""
+FORM_OVERHEAD_BYTES = 1024 * 1024
+"""Room for the multipart boundaries, part headers and the ``name`` field, in bytes."""
 
 
 def samples_prefix(owner_id: uuid.UUID, person_id: uuid.UUID) -> str:
     """Object key prefix of a person's enrolment recordings."""
     return f"voicebank/{owner_id}/{person_id}/"
-
-
-def clean_name(name: str) -> str:
-    """The name to store: trimmed, inner whitespace collapsed.
-
-    Raises:
-        BadInputError: Empty, longer than 100 characters, or with control characters.
-    """
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
-        raise BadInputError(f"name must be 1 to {MAX_NAME_LENGTH} characters")
-    if any(ord(c) < 32 or ord(c) == 127 for c in cleaned):
-        raise BadInputError("name must not contain control characters")
-    return cleaned
 
 
 async def list_people(session: AsyncSession, owner_id: uuid.UUID) -> Sequence[Person]:
@@ -73,52 +67,37 @@ async def get_person(session: AsyncSession, owner_id: uuid.UUID, person_id: uuid
     return person
 
 
-async def _store_samples(
-    platform: Platform, owner_id: uuid.UUID, person_id: uuid.UUID, files: Sequence[UploadFile]
-) -> list[str]:
-    """Copy the uploaded recordings to the object store; nothing is left behind on error.
+def enrolment_body_limit(platform: Platform) -> int:
+    """Largest enrolment request body, in bytes: :data:`MAX_SAMPLE_FILES` recordings of
+    ``ENROLMENT_MAX_BYTES`` plus :data:`FORM_OVERHEAD_BYTES`."""
+    return platform.voice_bank.max_sample_bytes * MAX_SAMPLE_FILES + FORM_OVERHEAD_BYTES
+
+
+async def _receive_samples(
+    platform: Platform,
+    request: Request,
+    owner_id: uuid.UUID,
+    person_id: uuid.UUID,
+    rules: FormRules,
+) -> ReceivedForm:
+    """Stream the request's recordings to ``voicebank/{owner_id}/{person_id}/``; nothing is
+    left behind on error.
 
     Raises:
-        BadInputError: No file, or an empty one.
-        UnsupportedMediaTypeError: A file that is not audio or video.
-        PayloadTooLargeError: A file over ``ENROLMENT_MAX_BYTES``.
-        StorageError: The object store failed.
+        BadInputError, UnsupportedMediaTypeError, PayloadTooLargeError,
+        ClientDisconnectedError, RequestTimeoutError, StorageError: See
+            :func:`~scribe_gateway.meetings.upload.receive_form` (a file over
+            ``ENROLMENT_MAX_BYTES`` is 413).
     """
-    if not files:
-        raise BadInputError("send at least one `file` with a recording of the person's voice")
-    for upload in files:
-        check_audio_content_type(upload.content_type or "")
-    limit = platform.voice_bank.max_sample_bytes
-    keys: list[str] = []
-    try:
-        for upload in files:
-            filename = display_filename(upload.filename or "sample")
-            key = f"{samples_prefix(owner_id, person_id)}{uuid.uuid4().hex[:8]}_"
-            key += safe_key_name(filename)
-            writer = AsyncUpload(
-                platform.store, key, upload.content_type or "application/octet-stream",
-                platform.storage.part_size,
-            )  # fmt: skip
-            keys.append(key)
-            try:
-                while chunk := await upload.read(_CHUNK):
-                    if writer.size + len(chunk) > limit:
-                        raise PayloadTooLargeError(
-                            f"{filename} is over the enrolment limit of {limit} bytes"
-                        )
-                    await writer.write(chunk)
-                if writer.size == 0:
-                    raise BadInputError(f"{filename} is empty (0 bytes)")
-                await writer.complete()
-            except BaseException:
-                keys.pop()
-                await writer.abort()
-                raise
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(platform.store.delete, keys)
-        raise
-    return keys
+    prefix = samples_prefix(owner_id, person_id)
+    return await receive_form(
+        request,
+        platform.store,
+        lambda filename: f"{prefix}{uuid.uuid4().hex[:8]}_{safe_key_name(filename)}",
+        max_body_bytes=enrolment_body_limit(platform),
+        part_size=platform.storage.part_size,
+        rules=rules,
+    )
 
 
 async def _kick(platform: Platform, person_id: uuid.UUID) -> None:
@@ -128,29 +107,54 @@ async def _kick(platform: Platform, person_id: uuid.UUID) -> None:
         logger.exception("could not queue the enrolment of %s", person_id)
 
 
-async def create_person(
-    platform: Platform, session: AsyncSession, user: User, name: str, files: Sequence[UploadFile]
-) -> Person:
-    """Enrol a new person from one or more recordings (embedded by the worker).
-
-    The person is committed PENDING before ``speakers.enroll`` is sent.
+async def _free_name(repository: PersonRepository, owner_id: uuid.UUID, name: str) -> str:
+    """``name`` cleaned, when the caller has nobody of that name yet.
 
     Raises:
-        BadInputError: Invalid name, no file or an empty one.
+        BadInputError: Code ``invalid_name`` (see :func:`~scribe_gateway.names.clean_name`).
         ConflictError: The caller already has a person of that name.
-        UnsupportedMediaTypeError, PayloadTooLargeError, StorageError: See
-            :func:`_store_samples`.
     """
-    name = clean_name(name)
-    repository = PersonRepository(session)
-    if await repository.get_by_name(user.id, name) is not None:
+    name = clean_name(name, max_length=MAX_NAME_LENGTH)
+    if await repository.get_by_name(owner_id, name) is not None:
         raise ConflictError(
             f"{name!r} is already in your voice bank; add recordings with "
             "POST /api/v1/speakers/{id}/samples"
         )
+    return name
+
+
+async def create_person(
+    platform: Platform, session: AsyncSession, user: User, request: Request
+) -> Person:
+    """Enrol a new person from the request's form: ``name`` and one or more ``file``
+    recordings (embedded by the worker).
+
+    The name is checked before the first file is stored when it comes first in the form,
+    and in any case before the person is committed PENDING; ``speakers.enroll`` is sent after
+    the commit.
+
+    Raises:
+        BadInputError: Invalid or missing name (code ``invalid_name``), no file or an empty
+            one, an unknown field.
+        ConflictError: The caller already has a person of that name.
+        UnsupportedMediaTypeError, PayloadTooLargeError, ClientDisconnectedError,
+        RequestTimeoutError, StorageError: See :func:`_receive_samples`.
+    """
+    repository = PersonRepository(session)
+
+    async def check_name(fields: Mapping[str, str]) -> None:
+        if "name" in fields:
+            await _free_name(repository, user.id, fields["name"])
+
     person_id = uuid.uuid4()
-    keys = await _store_samples(platform, user.id, person_id, files)
+    form = await _receive_samples(
+        platform, request, user.id, person_id,
+        FormRules(text_fields=("name",), max_files=MAX_SAMPLE_FILES,
+                  max_file_bytes=platform.voice_bank.max_sample_bytes, before_file=check_name),
+    )  # fmt: skip
+    keys = [f.key for f in form.files]
     try:
+        name = await _free_name(repository, user.id, form.fields.get("name", ""))
         person = await repository.add(
             Person(id=person_id, owner_id=user.id, name=name, status=PersonStatus.PENDING,
                    num_samples=0, pending_keys=keys)
@@ -170,17 +174,24 @@ async def add_samples(
     session: AsyncSession,
     owner_id: uuid.UUID,
     person_id: uuid.UUID,
-    files: Sequence[UploadFile],
+    request: Request,
 ) -> Person:
-    """Add recordings to an enrolled person (PENDING until the worker has embedded them).
+    """Add the request's ``file`` recordings to an enrolled person (PENDING until the worker
+    has embedded them).
 
     Raises:
-        NotFoundError: No such person, or not the caller's.
-        BadInputError, UnsupportedMediaTypeError, PayloadTooLargeError, StorageError: See
-            :func:`_store_samples`.
+        NotFoundError: No such person, or not the caller's (before the body is read).
+        BadInputError, UnsupportedMediaTypeError, PayloadTooLargeError,
+        ClientDisconnectedError, RequestTimeoutError, StorageError: See
+            :func:`_receive_samples`.
     """
     await get_person(session, owner_id, person_id)
-    keys = await _store_samples(platform, owner_id, person_id, files)
+    form = await _receive_samples(
+        platform, request, owner_id, person_id,
+        FormRules(text_fields=(), max_files=MAX_SAMPLE_FILES,
+                  max_file_bytes=platform.voice_bank.max_sample_bytes),
+    )  # fmt: skip
+    keys = [f.key for f in form.files]
     person = await PersonRepository(session).get(owner_id, person_id, for_update=True)
     if person is None:  # deleted meanwhile
         await anyio.to_thread.run_sync(platform.store.delete, keys)
@@ -257,9 +268,9 @@ async def enroll_from_meeting(
     Raises:
         NotFoundError: No such meeting (or not the caller's), or no such speaker.
         ConflictError: The meeting is not COMPLETED, or the speaker has no embedding.
-        BadInputError: Invalid name.
+        BadInputError: Invalid name (code ``invalid_name``).
     """
-    name = clean_name(name)
+    name = clean_name(name, max_length=MAX_NAME_LENGTH)
     meeting = await meetings.get_meeting(session, user.id, meeting_id)
     model, vector = await _speaker_embedding(platform, meeting, label)
     repository = PersonRepository(session)

@@ -1,9 +1,11 @@
 "use client";
 /**
  * Status line of a meeting: badge, and while it is processing the current stage and a progress
- * bar, followed live by polling; the failure reason when it failed.
+ * bar (with the time left once the gateway can estimate it), followed live by the status event
+ * stream or by polling; the failure reason when it failed.
  */
 import type { ReactNode } from "react";
+import { formatDuration } from "@/lib/format";
 import { ProgressBar } from "./ProgressBar";
 import { StatusBadge } from "./StatusBadge";
 import { stageLabel } from "./stages";
@@ -19,7 +21,9 @@ export interface MeetingProgressProps extends UseTaskStatusOptions {
 }
 
 export function MeetingProgress({ taskId, initial, variant = "row", children, ...options }: MeetingProgressProps) {
-  const { status, pollError } = useTaskStatus(taskId, initial, options);
+  // List rows poll: one event stream per queued meeting would use up the browser's six
+  // connections per origin (HTTP/1.1). The meeting page follows its one task live.
+  const { status, pollError } = useTaskStatus(taskId, initial, variant === "row" && options.events === undefined ? { ...options, events: null } : options);
   const busy = status.status === "PENDING" || status.status === "PROCESSING";
   return (
     <>
@@ -31,7 +35,9 @@ export function MeetingProgress({ taskId, initial, variant = "row", children, ..
             <ProgressBar
               value={status.progress}
               label="Processing progress"
-              caption={`${stageLabel(status.stage, status.status)}${status.stage ? ` (${status.stage})` : ""}`}
+              caption={`${stageLabel(status.stage, status.status)}${status.stage ? ` (${status.stage})` : ""}${
+                status.eta_seconds != null ? `, about ${formatDuration(status.eta_seconds)} left` : ""
+              }`}
             />
           </div>
         ) : null}

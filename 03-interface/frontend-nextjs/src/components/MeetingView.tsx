@@ -2,11 +2,13 @@
 /**
  * The meeting page's interactive part: the audio player over the original recording, the
  * speaker timeline, the transcript (click to seek, the utterance being played highlighted and
- * kept in view), the speakers with inline renaming, and the downloads.
+ * kept in view), the speakers with inline renaming and talk statistics, and the downloads:
+ * the transcript (JSON, SRT, VTT, TXT, RTTM) and the minutes (DOCX, PDF, Markdown).
  */
 import { useCallback, useMemo, useRef, useState } from "react";
 import { browserGateway, proxied } from "@/lib/api/browser";
 import { unwrap } from "@/lib/api/client";
+import type { SpeakerStatistics } from "@/lib/speaker-stats";
 import { activeSegmentIndex, type FusionDocument, renameInDocument, speakerColours } from "@/lib/transcript";
 import { SpeakerList } from "./SpeakerList";
 import { SpeakerTimeline } from "./SpeakerTimeline";
@@ -19,6 +21,16 @@ export const DOWNLOAD_FORMATS = [
   ["vtt", "VTT"],
   ["txt", "TXT"],
   ["rttm", "RTTM"],
+] as const;
+
+/**
+ * Minutes formats of the same route: title, date, duration, language, participants with
+ * their talk statistics, then the transcript.
+ */
+export const MINUTES_FORMATS = [
+  ["docx", "DOCX"],
+  ["pdf", "PDF"],
+  ["md", "Markdown"],
 ] as const;
 
 /** Persist a speaker's new name (injectable for tests). */
@@ -39,9 +51,17 @@ export interface MeetingViewProps {
   fileStem: string;
   document: FusionDocument;
   renameSpeaker?: RenameSpeaker;
+  /** Speaker label → talk statistics from the meeting detail (`speakerStatistics`). */
+  statistics?: Map<string, SpeakerStatistics>;
 }
 
-export function MeetingView({ meetingId, fileStem, document: initialDocument, renameSpeaker = renameViaGateway }: MeetingViewProps) {
+export function MeetingView({
+  meetingId,
+  fileStem,
+  document: initialDocument,
+  renameSpeaker = renameViaGateway,
+  statistics,
+}: MeetingViewProps) {
   const audioRef = useRef<HTMLAudioElement>(null);
   const [doc, setDoc] = useState(initialDocument);
   const [time, setTime] = useState(0);
@@ -100,7 +120,7 @@ export function MeetingView({ meetingId, fileStem, document: initialDocument, re
         <aside className="sidebar" aria-label="Speakers and downloads">
           <div className="card">
             <h2>Speakers</h2>
-            <SpeakerList doc={doc} colours={colours} onRename={rename} />
+            <SpeakerList doc={doc} colours={colours} onRename={rename} statistics={statistics} />
             <h2 style={{ marginTop: "1rem" }}>Download</h2>
             <div className="downloads">
               {DOWNLOAD_FORMATS.map(([format, label]) => (
@@ -110,6 +130,20 @@ export function MeetingView({ meetingId, fileStem, document: initialDocument, re
                   href={proxied(`${base}/transcript?format=${format}`)}
                   download={`${fileStem}.${format}`}
                   aria-label={`Download the transcript as ${label}`}
+                >
+                  {label}
+                </a>
+              ))}
+            </div>
+            <h2 style={{ marginTop: "1rem" }}>Minutes</h2>
+            <div className="downloads">
+              {MINUTES_FORMATS.map(([format, label]) => (
+                <a
+                  key={format}
+                  className="button secondary"
+                  href={proxied(`${base}/transcript?format=${format}`)}
+                  download={`${fileStem}.${format}`}
+                  aria-label={`Download the minutes as ${label}`}
                 >
                   {label}
                 </a>

@@ -22,6 +22,7 @@ function meeting(overrides: Partial<MeetingPublic>): MeetingPublic {
     stage: null,
     progress: 0,
     error: null,
+    error_code: null,
     task_id: "task-1",
     options: { language: null, num_speakers: null, min_speakers: null, max_speakers: null },
     created_at: "2026-11-23T18:11:45Z",

@@ -1,11 +1,13 @@
 "use client";
 /**
- * The speakers of a meeting with their colour, talk time and an inline rename form.
+ * The speakers of a meeting with their colour, talk time (with turns, share and words per
+ * minute when the gateway reported them) and an inline rename form.
  * Renaming calls `onRename(label, name)`; the caller updates the document so that every
  * occurrence of the name changes at once.
  */
 import { type FormEvent, useId, useState } from "react";
 import { formatDuration } from "@/lib/format";
+import { formatSpeakerStatistics, type SpeakerStatistics } from "@/lib/speaker-stats";
 import { displayName, type FusionDocument, matchNote, timelineLanes } from "@/lib/transcript";
 
 export interface SpeakerListProps {
@@ -13,6 +15,8 @@ export interface SpeakerListProps {
   colours: Map<string, string>;
   /** Persist a new name; rejects with an Error whose message is shown to the user. */
   onRename: (label: string, name: string) => Promise<void>;
+  /** Per-label figures from the meeting detail; without them the talk time comes from `doc`. */
+  statistics?: Map<string, SpeakerStatistics>;
 }
 
 function SpeakerRow({
@@ -20,6 +24,7 @@ function SpeakerRow({
   name,
   colour,
   speech,
+  stats,
   match,
   onRename,
 }: {
@@ -27,6 +32,7 @@ function SpeakerRow({
   name: string;
   colour: string;
   speech: number;
+  stats: SpeakerStatistics | undefined;
   /** The voice-bank match note (`unsure`, `voice bank match`) or null. */
   match: string | null;
   onRename: (label: string, name: string) => Promise<void>;
@@ -66,7 +72,7 @@ function SpeakerRow({
       <span className="speaker-name">
         {name}
         <span className="speaker-meta">
-          {formatDuration(speech)} of speech
+          {stats ? formatSpeakerStatistics(stats) : `${formatDuration(speech)} of speech`}
           {match ? ` · ${match}` : ""}
         </span>
       </span>
@@ -129,7 +135,7 @@ function SpeakerRow({
   );
 }
 
-export function SpeakerList({ doc, colours, onRename }: SpeakerListProps) {
+export function SpeakerList({ doc, colours, onRename, statistics }: SpeakerListProps) {
   const lanes = timelineLanes(doc);
   if (lanes.length === 0) return <p className="muted">No speakers.</p>;
   return (
@@ -141,6 +147,7 @@ export function SpeakerList({ doc, colours, onRename }: SpeakerListProps) {
           name={displayName(doc, lane.label)}
           colour={colours.get(lane.label) ?? "#555"}
           speech={lane.speech}
+          stats={statistics?.get(lane.label)}
           match={matchNote(
             doc.speakers.find((s) => s.label === lane.label),
             displayName(doc, lane.label),

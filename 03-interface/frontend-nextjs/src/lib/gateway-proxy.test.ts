@@ -1,7 +1,8 @@
 // @vitest-environment node
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readBody, startServer, type TestServer } from "@/test/http-server";
+import { SERVICE_UNREACHABLE } from "./api/errors";
 import { isAllowedPath, isSameOrigin, proxyToGateway, rewriteLocation } from "./gateway-proxy";
 
 /** A stand-in gateway that reports what it received. */
@@ -105,13 +106,25 @@ describe("proxyToGateway", () => {
     expect(csrf.status).toBe(403);
   });
 
-  it("answers 502 with a readable reason when the gateway is down", async () => {
+  it("answers 502 with a sentence, not the gateway's address, when the gateway is down", async () => {
     const down = await startServer(() => undefined);
     const url = down.url;
     await down.close();
-    const response = await proxyToGateway(new Request(`${page}/gw/api/v1/meetings`), ["api", "v1", "meetings"], { gatewayUrl: url });
-    expect(response.status).toBe(502);
-    expect(await response.json()).toMatchObject({ error: "BadGateway" });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const response = await proxyToGateway(new Request(`${page}/gw/api/v1/meetings`), ["api", "v1", "meetings"], { gatewayUrl: url });
+      expect(response.status).toBe(502);
+      const body = (await response.json()) as Record<string, string>;
+      expect(body).toEqual({ error: "BadGateway", code: "gateway_unreachable", detail: SERVICE_UNREACHABLE });
+      const { port } = new URL(url);
+      expect(JSON.stringify(body)).not.toContain(port);
+      expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+      // The details stay in the server log.
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(String(logged.mock.calls[0]?.[1])).toMatch(/ECONNREFUSED/);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

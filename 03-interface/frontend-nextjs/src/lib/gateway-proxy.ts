@@ -6,7 +6,9 @@
  * directions with back-pressure (node `http.request` + `stream.pipeline`), so an upload of any
  * size holds a few 64 KiB chunks in memory, and `Content-Length` is kept so that the gateway can
  * refuse an oversized upload (413) before reading it. `Range` requests and `206` answers pass
- * through, so the audio player can seek. Redirects are handed to the browser (presigned
+ * through, so the audio player can seek. Server-Sent Events (`text/event-stream`, the live
+ * status of a task) stream through unbuffered: every chunk is passed on as it arrives, and the
+ * gateway's `Cache-Control: no-transform` keeps Next's compression off them. Redirects are handed to the browser (presigned
  * object-store URLs), with gateway-relative locations rewritten under `/gw`.
  *
  * Server-only (node:http). The route `src/app/gw/[...path]/route.ts` is the only caller.
@@ -15,6 +17,7 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
+import { gatewayUnreachable } from "./api/errors";
 import { PROXY_PREFIX } from "./proxy-prefix";
 
 export { PROXY_PREFIX };
@@ -29,6 +32,8 @@ const FORWARDED_REQUEST_HEADERS = [
   "if-range",
   "if-none-match",
   "if-modified-since",
+  "idempotency-key",
+  "last-event-id",
 ] as const;
 
 /** Response headers copied from the gateway to the browser. */
@@ -43,6 +48,8 @@ const FORWARDED_RESPONSE_HEADERS = [
   "last-modified",
   "retry-after",
   "location",
+  "x-accel-buffering",
+  "idempotent-replayed",
 ] as const;
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -103,9 +110,9 @@ export function rewriteLocation(location: string, gatewayUrl: string): string {
   return `${PROXY_PREFIX}${target.pathname}${target.search}`;
 }
 
-/** A JSON error in the gateway's own error shape (`{error, detail}`). */
-function jsonError(status: number, error: string, detail: string): Response {
-  return Response.json({ error, detail }, { status, headers: { "cache-control": "no-store" } });
+/** A JSON error in the gateway's own error shape (`{error, code, detail}`). */
+function jsonError(status: number, error: string, code: string, detail: string): Response {
+  return Response.json({ error, code, detail }, { status, headers: { "cache-control": "no-store" } });
 }
 
 /**
@@ -116,16 +123,17 @@ function jsonError(status: number, error: string, detail: string): Response {
  * @param options Gateway URL and the user's token.
  * @returns The gateway's response (status, selected headers, streamed body), or
  *   `404 NotFound` for a path outside `api/v1`, `403 Forbidden` for a cross-origin write,
- *   `502 BadGateway` when the gateway cannot be reached.
+ *   `502 BadGateway` (code `gateway_unreachable`, a sentence without the gateway's address;
+ *   the network error goes to the server log) when the gateway cannot be reached.
  */
 export async function proxyToGateway(
   request: Request,
   segments: readonly string[],
   options: ProxyOptions,
 ): Promise<Response> {
-  if (!isAllowedPath(segments)) return jsonError(404, "NotFound", "No such API path.");
+  if (!isAllowedPath(segments)) return jsonError(404, "NotFound", "not_found", "No such API path.");
   if (!isSameOrigin(request)) {
-    return jsonError(403, "Forbidden", "Cross-origin requests are not accepted.");
+    return jsonError(403, "Forbidden", "forbidden", "Cross-origin requests are not accepted.");
   }
   const incoming = new URL(request.url);
   const target = new URL(
@@ -181,7 +189,8 @@ export async function proxyToGateway(
     });
     upstream.on("error", (err) => {
       clearTimeout(timer);
-      finish(jsonError(502, "BadGateway", `The gateway is not reachable (${err.message}).`));
+      const detail = gatewayUnreachable(err, `${method} /${segments.join("/")}`);
+      finish(jsonError(502, "BadGateway", "gateway_unreachable", detail));
     });
     request.signal?.addEventListener("abort", () => upstream.destroy(new Error("client aborted")));
 

@@ -30,7 +30,7 @@ describe("errorMessage", () => {
     expect(errorMessage(body, 422)).toBe("num_speakers: Input should be a valid integer");
   });
   it("falls back on the status, never on an HTML page", () => {
-    expect(errorMessage("<html>Bad gateway</html>", 502)).toMatch(/unavailable/);
+    expect(errorMessage("<html>Bad gateway</html>", 502)).toMatch(/not reachable/);
     expect(errorMessage(null, 413)).toMatch(/larger/);
     expect(errorMessage(undefined, 418)).toMatch(/418/);
   });

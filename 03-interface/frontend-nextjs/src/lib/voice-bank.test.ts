@@ -7,6 +7,7 @@ function person(overrides: Partial<Person>): Person {
     name: "Katie",
     status: "READY",
     error: null,
+    error_code: null,
     num_samples: 1,
     created_at: "2026-11-23T10:00:00Z",
     updated_at: "2026-11-23T10:00:05Z",

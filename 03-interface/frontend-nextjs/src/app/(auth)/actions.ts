@@ -5,9 +5,8 @@
  */
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { errorMessage } from "@/lib/api/errors";
+import { errorMessage, gatewayUnreachable } from "@/lib/api/errors";
 import { serverGateway } from "@/lib/api/server";
-import { gatewayUrl } from "@/lib/config";
 import { clearToken, setToken } from "@/lib/session";
 import { safeNext } from "@/lib/session-utils";
 
@@ -43,9 +42,7 @@ function fieldErrors(error: z.ZodError): AuthFormState["fieldErrors"] {
   return out;
 }
 
-const unreachable = (err: unknown): AuthFormState => ({
-  error: `The gateway at ${gatewayUrl()} cannot be reached (${err instanceof Error ? err.message : String(err)}).`,
-});
+const unreachable = (err: unknown): AuthFormState => ({ error: gatewayUnreachable(err, "sign-in") });
 
 /**
  * Exchange e-mail and password for a token (`POST /api/v1/auth/token`, OAuth2 password form).

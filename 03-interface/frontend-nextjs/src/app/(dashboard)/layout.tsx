@@ -16,6 +16,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   ]);
   const links = [{ href: "/meetings", label: "Meetings" }];
   if (voiceBank) links.push({ href: "/speakers", label: "Voice bank" });
+  links.push({ href: "/settings/api-keys", label: "API keys" });
   return (
     <>
       <header className="topbar">

@@ -3,6 +3,24 @@
  */
 
 /**
+ * What the dashboard says when the gateway cannot be reached. The gateway's address and the
+ * network error stay in the server log ({@link gatewayUnreachable}); users never see them.
+ */
+export const SERVICE_UNREACHABLE = "The service is not reachable right now; try again in a moment.";
+
+/**
+ * Log why the gateway could not be reached (server log only) and return the sentence to show.
+ *
+ * @param err The network error (its message names the gateway's internal address).
+ * @param during What the dashboard was doing, for the log (e.g. `"sign-in"`).
+ * @returns {@link SERVICE_UNREACHABLE}.
+ */
+export function gatewayUnreachable(err: unknown, during: string): string {
+  console.error(`gateway unreachable during ${during}:`, err instanceof Error ? err.message : String(err));
+  return SERVICE_UNREACHABLE;
+}
+
+/**
  * Human-readable message from a gateway error body: `{"error", "detail"}` (project errors),
  * `{"detail": [{"msg", "loc"}]}` (FastAPI validation errors) or `{"detail": "…"}`.
  *
@@ -44,7 +62,7 @@ export function errorMessage(body: unknown, status?: number): string {
     case 502:
     case 503:
     case 504:
-      return "The server is unavailable; try again in a moment.";
+      return SERVICE_UNREACHABLE;
     default:
       return status ? `The server answered with an error (${status}).` : "The request failed.";
   }

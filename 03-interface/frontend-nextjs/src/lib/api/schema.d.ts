@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Register
-         * @description Create an account with an e-mail and a password.
+         * @description Create an account with an e-mail and a password (attempts are limited per address).
          */
         post: operations["register_api_v1_auth_register_post"];
         delete?: never;
@@ -36,6 +36,9 @@ export interface paths {
         /**
          * Token
          * @description Exchange e-mail (``username``) and password for a bearer token (OAuth2 password flow).
+         *
+         *     Failed attempts are limited per account and per client address: past the limit the answer
+         *     is 429 with ``Retry-After``, whatever the password.
          */
         post: operations["token_api_v1_auth_token_post"];
         delete?: never;
@@ -75,7 +78,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a recording for processing
-         * @description Streams the `file` part to the object store (memory bounded whatever its size), records the meeting as PENDING, queues `meetings.process` and answers 202 with the URL to poll. Bodies over `MAX_UPLOAD_BYTES` get 413 before anything is stored.
+         * @description Streams the `file` part to the object store (memory bounded whatever its size), records the meeting as PENDING, queues `meetings.process` and answers 202 with the URL to poll. Bodies over `MAX_UPLOAD_BYTES` get 413 before anything is stored. With an `Idempotency-Key` header, a retry within 24 h answers the first 202 again (`Idempotent-Replayed: true`) and stores nothing new. Follow the task with `GET /api/v1/status/{task_id}/events` (Server-Sent Events) or by polling `status_url`. A JSON body `{"audio_url": …}` instead names the recording by URL: a worker downloads it (stage `fetch`; FAILED with `download_failed`, `download_refused` or `download_too_large` when it cannot).
          */
         post: operations["process_api_v1_process_post"];
         delete?: never;
@@ -133,7 +136,7 @@ export interface paths {
         };
         /**
          * Get Meeting
-         * @description One meeting with its speakers.
+         * @description One meeting with its speakers and, once COMPLETED, their talk statistics.
          */
         get: operations["get_meeting_api_v1_meetings__meeting_id__get"];
         put?: never;
@@ -158,7 +161,8 @@ export interface paths {
         /**
          * Get Transcript
          * @description The speaker-attributed transcript as JSON (the fusion document), SRT, WebVTT, TXT or
-         *     RTTM.
+         *     RTTM, or the meeting minutes (header, participants with talk statistics, transcript) as
+         *     a DOCX, PDF or Markdown download.
          */
         get: operations["get_transcript_api_v1_meetings__meeting_id__transcript_get"];
         put?: never;
@@ -179,7 +183,10 @@ export interface paths {
         /**
          * Get Audio
          * @description The uploaded recording, seekable: a redirect to a presigned URL on S3, or the file
-         *     streamed with ``Range`` support from the local store.
+         *     streamed with ``Range`` support from the local store. Its declared type is served only
+         *     when it is an allowlisted audio/video type (else ``application/octet-stream``), inline
+         *     only when browsers play it (else as an attachment), always with
+         *     ``X-Content-Type-Options: nosniff``.
          */
         get: operations["get_audio_api_v1_meetings__meeting_id__audio_get"];
         put?: never;
@@ -210,6 +217,73 @@ export interface paths {
         patch: operations["rename_speaker_api_v1_meetings__meeting_id__speakers__label__patch"];
         trace?: never;
     };
+    "/api/v1/status/{task_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a task as Server-Sent Events
+         * @description Status, stage, progress and ETA of a processing task, pushed as they change, then the
+         *     final state with the result links (see the 200 response). Unknown tasks get 404 before
+         *     the stream starts.
+         */
+        get: operations["task_events_api_v1_status__task_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Keys
+         * @description The caller's keys, newest first: prefix, name, scopes, creation, expiry, last use.
+         */
+        get: operations["list_api_keys_api_v1_api_keys_get"];
+        put?: never;
+        /**
+         * Create Api Key
+         * @description Create a key with the given scopes (and optional expiry). The answer holds the key
+         *     itself (`sms_live_…`): it is shown this once, only its digest is stored.
+         */
+        post: operations["create_api_key_api_v1_api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Key
+         * @description Revoke a key: the next request sent with it gets 401.
+         */
+        delete: operations["revoke_api_key_api_v1_api_keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/speakers": {
         parameters: {
             query?: never;
@@ -227,7 +301,10 @@ export interface paths {
          * Create Speaker
          * @description Enrol a person: the recordings are stored, the person is PENDING until the worker has
          *     checked (VAD) and embedded them (``speakers.enroll``), then READY, or FAILED with the
-         *     reason (e.g. too little speech).
+         *     reason (e.g. too little speech). The form (``name``, ``file``…) is streamed to the object
+         *     store after the token is checked. With an ``Idempotency-Key``, a retry within 24 h
+         *     answers the first 202 again and enrols nothing new (the key covers the route: the name
+         *     arrives inside the streamed body, after the key is claimed).
          */
         post: operations["create_speaker_api_v1_speakers_post"];
         delete?: never;
@@ -272,7 +349,8 @@ export interface paths {
         /**
          * Add Speaker Samples
          * @description Add recordings to a person (PENDING until embedded); the voiceprint is the normalised
-         *     mean of all samples.
+         *     mean of all samples. With an ``Idempotency-Key``, a retry within 24 h answers the first
+         *     202 again and adds nothing.
          */
         post: operations["add_speaker_samples_api_v1_speakers__person_id__samples_post"];
         delete?: never;
@@ -296,6 +374,158 @@ export interface paths {
          *     when that person exists) and rename the speaker in the meeting.
          */
         post: operations["enroll_meeting_speaker_api_v1_meetings__meeting_id__speakers__label__enroll_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhooks
+         * @description Your webhooks, oldest first (without their secrets).
+         */
+        get: operations["list_webhooks_api_v1_webhooks_get"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description Register a receiver for the given events. The answer holds its signing secret
+         *     (`whsec_…`), shown this once.
+         */
+        post: operations["create_webhook_api_v1_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/callback-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Callback Secret
+         * @description The secret (`whsec_…`) signing the event sent to a job's `callback_url`; made on first
+         *     use.
+         */
+        get: operations["get_callback_secret_api_v1_webhooks_callback_secret_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/callback-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Callback Secret
+         * @description Replace the callback secret; events sent from now on are signed with the new one.
+         */
+        post: operations["rotate_callback_secret_api_v1_webhooks_callback_secret_rotate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook
+         * @description One of your webhooks (without its secret).
+         */
+        get: operations["get_webhook_api_v1_webhooks__webhook_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description Delete a webhook and its delivery log; nothing more is sent to it.
+         */
+        delete: operations["delete_webhook_api_v1_webhooks__webhook_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The delivery log: the latest deliveries, newest first, each with its attempts (status
+         *     code, duration in milliseconds, error) and its next attempt while one is due.
+         */
+        get: operations["list_deliveries_api_v1_webhooks__webhook_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver
+         * @description Send a past event again (same `webhook-id` and body) as a new delivery; a worker
+         *     sends it within seconds.
+         */
+        post: operations["redeliver_api_v1_webhooks__webhook_id__deliveries__delivery_id__redeliver_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Webhook
+         * @description Queue a `webhook.test` event to this webhook; follow it in the delivery log.
+         */
+        post: operations["test_webhook_api_v1_webhooks__webhook_id__test_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -343,26 +573,206 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "meeting.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Meeting Event
+         * @description A meeting finished (COMPLETED or FAILED). Sent to the webhooks subscribed to the event
+         *     and to the job's `callback_url`; answer 2xx within `WEBHOOK_TIMEOUT_SECONDS`, else it is
+         *     retried (5 attempts over about an hour by default).
+         */
+        post: operations["meeting_eventmeeting_failed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "meeting.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Meeting Event
+         * @description A meeting finished (COMPLETED or FAILED). Sent to the webhooks subscribed to the event
+         *     and to the job's `callback_url`; answer 2xx within `WEBHOOK_TIMEOUT_SECONDS`, else it is
+         *     retried (5 attempts over about an hour by default).
+         */
+        post: operations["meeting_eventmeeting_completed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "speaker.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Speaker Event
+         * @description A voice bank enrolment ended: the person is READY (`speaker.enrolled`) or FAILED.
+         */
+        post: operations["speaker_eventspeaker_failed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "speaker.enrolled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Speaker Event
+         * @description A voice bank enrolment ended: the person is READY (`speaker.enrolled`) or FAILED.
+         */
+        post: operations["speaker_eventspeaker_enrolled_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Event
+         * @description The ping of `POST /api/v1/webhooks/{id}/test`.
+         */
+        post: operations["test_eventwebhook_test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
-        /** Body_add_speaker_samples_api_v1_speakers__person_id__samples_post */
-        Body_add_speaker_samples_api_v1_speakers__person_id__samples_post: {
+        /**
+         * ApiKeyCreate
+         * @description Body of ``POST /api/v1/api-keys``.
+         *
+         *     ``expires_at`` is an ISO-8601 time with a zone (e.g. ``2027-01-01T00:00:00Z``); the key is
+         *     refused from then on. Without it the key lasts until revoked.
+         */
+        ApiKeyCreate: {
             /**
-             * File
-             * @description One or more recordings of the person alone (any format ffmpeg reads); each needs at least `ENROLMENT_MIN_SPEECH_SECONDS` of speech.
+             * Name
+             * @example n8n on the NAS
              */
-            file: string[];
+            name: string;
+            /**
+             * Scopes
+             * @example [
+             *       "meetings:read",
+             *       "meetings:write"
+             *     ]
+             */
+            scopes: ("meetings:read" | "meetings:write" | "speakers:read" | "speakers:write" | "webhooks:manage")[];
+            /** Expires At */
+            expires_at?: string | null;
         };
-        /** Body_create_speaker_api_v1_speakers_post */
-        Body_create_speaker_api_v1_speakers_post: {
+        /**
+         * ApiKeyCreated
+         * @description Answer of ``POST /api/v1/api-keys`` (HTTP 201): ``key`` is shown this once only.
+         */
+        ApiKeyCreated: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
             /** Name */
             name: string;
             /**
-             * File
-             * @description One or more recordings of the person alone (any format ffmpeg reads); each needs at least `ENROLMENT_MIN_SPEECH_SECONDS` of speech.
+             * Prefix
+             * @description First characters of the key, to recognise it
              */
-            file: string[];
+            prefix: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Last Used At
+             * @description Last time the key was used (updated at most once a minute)
+             */
+            last_used_at: string | null;
+            /**
+             * Key
+             * @description The key, shown once: send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`
+             */
+            key: string;
+        };
+        /**
+         * ApiKeyPublic
+         * @description An API key as listed: never the key itself, only its first characters (``prefix``).
+         */
+        ApiKeyPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description First characters of the key, to recognise it
+             */
+            prefix: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Last Used At
+             * @description Last time the key was used (updated at most once a minute)
+             */
+            last_used_at: string | null;
         };
         /** Body_token_api_v1_auth_token_post */
         Body_token_api_v1_auth_token_post: {
@@ -389,6 +799,26 @@ export interface components {
             client_secret?: string | null;
         };
         /**
+         * CallbackSecretPublic
+         * @description The secret signing the events sent to the ``callback_url`` of your jobs.
+         */
+        CallbackSecretPublic: {
+            /** Secret */
+            secret: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * DeliveryStatus
+         * @description State of a webhook delivery: PENDING (due at ``next_attempt_at``) → SUCCEEDED (a 2xx)
+         *     | FAILED (every attempt of the retry schedule used).
+         * @enum {string}
+         */
+        DeliveryStatus: "PENDING" | "SUCCEEDED" | "FAILED";
+        /**
          * ErrorResponse
          * @description Body of every expected error: ``{"error": "<Type>", "detail": "…"}``.
          */
@@ -414,6 +844,65 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /**
+         * MeetingEvent
+         * @description A meeting event, sent with the `webhook-id`, `webhook-timestamp` (Unix seconds) and
+         *     `webhook-signature` (`v1,<base64 HMAC-SHA256>`) headers of Standard Webhooks.
+         */
+        MeetingEvent: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "meeting.completed" | "meeting.failed";
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            data: components["schemas"]["MeetingEventData"];
+        };
+        /**
+         * MeetingEventData
+         * @description ``data`` of ``meeting.completed`` / ``meeting.failed``.
+         */
+        MeetingEventData: {
+            /**
+             * Meeting Id
+             * Format: uuid
+             */
+            meeting_id: string;
+            /** Task Id */
+            task_id: string;
+            status: components["schemas"]["MeetingStatus"];
+            /** Title */
+            title: string;
+            /** Duration Seconds */
+            duration_seconds?: number | null;
+            /** Language */
+            language?: string | null;
+            /** Error */
+            error?: string | null;
+            /** Error Code */
+            error_code?: string | null;
+            links: components["schemas"]["MeetingEventLinks"];
+        };
+        /**
+         * MeetingEventLinks
+         * @description Absolute when the server has ``PUBLIC_URL`` (``scribe serve``: its own address),
+         *     else paths.
+         */
+        MeetingEventLinks: {
+            /** Status */
+            status: string;
+            /** Meeting */
+            meeting: string;
+            /**
+             * Transcript
+             * @description COMPLETED only; in the job's `output_format` (json by default).
+             */
+            transcript?: string | null;
         };
         /**
          * MeetingOptions
@@ -472,6 +961,12 @@ export interface components {
             progress: number;
             /** Error */
             error: string | null;
+            /**
+             * Error Code
+             * @description Stable machine code of `error` (`audio_undecodable`, `no_audio_stream`, `audio_empty`, `audio_too_long`, `model_unavailable`, `too_many_attempts`, `processing_failed`, ...; see scribe_core.errors.ErrorCode); null when there is no error.
+             * @example no_audio_stream
+             */
+            error_code: string | null;
             /** Task Id */
             task_id: string;
             options: components["schemas"]["MeetingOptions"];
@@ -510,6 +1005,31 @@ export interface components {
              * @enum {string}
              */
             match: "confident" | "unsure" | "none";
+            /**
+             * Talk Time Seconds
+             * @description Seconds of talk: the sum of the speaker's paragraph spans.
+             */
+            talk_time_seconds?: number | null;
+            /**
+             * Turns
+             * @description Turns at talk: times the speaker took the floor.
+             */
+            turns?: number | null;
+            /**
+             * Words
+             * @description Words the speaker said.
+             */
+            words?: number | null;
+            /**
+             * Words Per Minute
+             * @description Words over talk time; null when the speaker said nothing.
+             */
+            words_per_minute?: number | null;
+            /**
+             * Talk Share
+             * @description Talk time over all speakers' talk time, in [0, 1].
+             */
+            talk_share?: number | null;
         };
         /**
          * MeetingStatus
@@ -538,6 +1058,12 @@ export interface components {
             status: components["schemas"]["PersonStatus"];
             /** Error */
             error: string | null;
+            /**
+             * Error Code
+             * @description Stable machine code of `error` (`too_little_speech`, `audio_undecodable`, `no_audio_stream`, `model_unavailable`, ...; see scribe_core.errors.ErrorCode); null when there is no error.
+             * @example too_little_speech
+             */
+            error_code: string | null;
             /**
              * Num Samples
              * @description Enrolment samples stored as voiceprint points.
@@ -606,6 +1132,52 @@ export interface components {
             name: string;
         };
         /**
+         * SpeakerEvent
+         * @description A voice bank enrolment event (same headers as :class:`MeetingEvent`).
+         */
+        SpeakerEvent: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "speaker.enrolled" | "speaker.failed";
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            data: components["schemas"]["SpeakerEventData"];
+        };
+        /**
+         * SpeakerEventData
+         * @description ``data`` of ``speaker.enrolled`` / ``speaker.failed``.
+         */
+        SpeakerEventData: {
+            /**
+             * Person Id
+             * Format: uuid
+             */
+            person_id: string;
+            /** Name */
+            name: string;
+            status: components["schemas"]["PersonStatus"];
+            /** Num Samples */
+            num_samples: number;
+            /** Error */
+            error?: string | null;
+            /** Error Code */
+            error_code?: string | null;
+            links: components["schemas"]["SpeakerEventLinks"];
+        };
+        /**
+         * SpeakerEventLinks
+         * @description Link to the voice bank person.
+         */
+        SpeakerEventLinks: {
+            /** Person */
+            person: string;
+        };
+        /**
          * SpeakerRename
          * @description Body of ``PATCH /api/v1/meetings/{id}/speakers/{label}``; ``null`` or ``""`` restores the
          *     label.
@@ -620,7 +1192,8 @@ export interface components {
          *
          *     ``progress`` is the overall fraction in [0, 1]; ``stage`` is the pipeline stage being run
          *     (``convert``, ``diarize``, ``identify``, ``transcribe``, ``fuse``, then ``upload`` and
-         *     ``done``); ``processing_time`` is in seconds.
+         *     ``done``); ``processing_time`` is in seconds. ``result_url`` is the transcript in the
+         *     ``output_format`` given with the job, once COMPLETED.
          */
         TaskStatus: {
             /** Task Id */
@@ -638,6 +1211,12 @@ export interface components {
             /** Error */
             error: string | null;
             /**
+             * Error Code
+             * @description Stable machine code of `error` (`audio_undecodable`, `no_audio_stream`, `audio_empty`, `audio_too_long`, `model_unavailable`, `too_many_attempts`, `processing_failed`, ...; see scribe_core.errors.ErrorCode); null when there is no error.
+             * @example no_audio_stream
+             */
+            error_code: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -648,6 +1227,33 @@ export interface components {
             completed_at: string | null;
             /** Processing Time */
             processing_time: number | null;
+            /** Output Format */
+            output_format?: string | null;
+            /**
+             * Result Url
+             * @description ``/api/v1/meetings/{id}/transcript?format=<output_format>`` once COMPLETED.
+             */
+            readonly result_url: string | null;
+        };
+        /**
+         * TestEvent
+         * @description The ping sent by ``POST /api/v1/webhooks/{id}/test``.
+         */
+        TestEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "webhook.test";
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /** Data */
+            data: {
+                [key: string]: string;
+            };
         };
         /**
          * Token
@@ -715,6 +1321,134 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /**
+         * WebhookAttemptPublic
+         * @description One attempt of a delivery (``duration_ms`` in milliseconds).
+         */
+        WebhookAttemptPublic: {
+            /** Attempt */
+            attempt: number;
+            /** Status Code */
+            status_code: number | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * WebhookCreate
+         * @description Body of ``POST /api/v1/webhooks``.
+         */
+        WebhookCreate: {
+            /**
+             * Url
+             * @description The receiver: http or https. Link-local and cloud-metadata addresses are refused; loopback and private networks follow `OUTBOUND_ALLOW_PRIVATE`.
+             * @example http://127.0.0.1:5678/webhook/scribe
+             */
+            url: string;
+            /** Events */
+            events: ("meeting.completed" | "meeting.failed" | "speaker.enrolled" | "speaker.failed")[];
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * WebhookCreated
+         * @description Answer of ``POST /api/v1/webhooks``: the endpoint and its signing secret, shown ONCE.
+         */
+        WebhookCreated: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Secret
+             * @description `whsec_…`: verify each delivery's `webhook-signature` with it (any Standard Webhooks library, e.g. `standardwebhooks.Webhook(secret).verify`).
+             */
+            secret: string;
+        };
+        /**
+         * WebhookDeliveryPublic
+         * @description A delivery and its attempts, oldest first.
+         *
+         *     ``status`` is PENDING while attempts remain (the next at ``next_attempt_at``), SUCCEEDED
+         *     after a 2xx answer, FAILED once the retry schedule is used up.
+         */
+        WebhookDeliveryPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Message Id
+             * @description The `webhook-id` header (the same on every attempt).
+             */
+            message_id: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Attempts */
+            attempts: number;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Duration Ms */
+            last_duration_ms: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Attempt Log
+             * @default []
+             */
+            attempt_log: components["schemas"]["WebhookAttemptPublic"][];
+        };
+        /**
+         * WebhookPublic
+         * @description A registered endpoint (its secret is shown only when it is created).
+         */
+        WebhookPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -764,6 +1498,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is counted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     token_api_v1_auth_token_post: {
@@ -806,6 +1551,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is counted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     me_api_v1_auth_me_get: {
@@ -840,7 +1596,10 @@ export interface operations {
     process_api_v1_process_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), up to 255 visible ASCII characters. The same key from the same user within 24 h returns the first answer (`Idempotent-Replayed: true`) and starts nothing new. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -858,6 +1617,42 @@ export interface operations {
                     min_speakers?: number;
                     max_speakers?: number;
                     title?: string;
+                    /**
+                     * @description Transcript format wanted: the final status then carries `result_url`, the transcript in that format.
+                     * @enum {string}
+                     */
+                    output_format?: "json" | "srt" | "vtt" | "txt" | "rttm";
+                };
+                "application/json": {
+                    /**
+                     * Audio Url
+                     * @description http(s) URL of the recording, downloaded by a worker under `MAX_UPLOAD_BYTES` (redirects followed, each checked; link-local and cloud-metadata addresses refused; private networks per `OUTBOUND_ALLOW_PRIVATE`).
+                     * @example http://127.0.0.1:8000/sample.wav
+                     */
+                    audio_url: string;
+                    /** Title */
+                    title?: string | null;
+                    /**
+                     * Language
+                     * @description ISO-639-1 code to force (`fr`, `en`), or `auto`.
+                     */
+                    language?: string | null;
+                    /** Num Speakers */
+                    num_speakers?: number | null;
+                    /** Min Speakers */
+                    min_speakers?: number | null;
+                    /** Max Speakers */
+                    max_speakers?: number | null;
+                    /**
+                     * Output Format
+                     * @description Transcript format of `result_url` and of the event's transcript link.
+                     */
+                    output_format?: ("json" | "srt" | "vtt" | "txt" | "rttm") | null;
+                    /**
+                     * Callback Url
+                     * @description Also send this job's final event (`meeting.completed`/`meeting.failed`) here, signed with your callback secret (`GET /api/v1/webhooks/callback-secret`).
+                     */
+                    callback_url?: string | null;
                 };
             };
         };
@@ -889,6 +1684,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Request body over the configured limit */
             413: {
                 headers: {
@@ -900,6 +1713,15 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -940,6 +1762,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -997,6 +1828,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1030,6 +1870,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1084,6 +1933,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found, or not yours */
             404: {
                 headers: {
@@ -1107,7 +1965,7 @@ export interface operations {
     get_transcript_api_v1_meetings__meeting_id__transcript_get: {
         parameters: {
             query?: {
-                format?: "json" | "srt" | "vtt" | "txt" | "rttm";
+                format?: "json" | "srt" | "vtt" | "txt" | "rttm" | "docx" | "pdf" | "md";
             };
             header?: never;
             path: {
@@ -1127,10 +1985,22 @@ export interface operations {
                     "application/x-subrip": unknown;
                     "text/vtt": unknown;
                     "text/plain": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "application/pdf": unknown;
+                    "text/markdown": unknown;
                 };
             };
             /** @description Missing, invalid or expired bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1208,6 +2078,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found, or not yours */
             404: {
                 headers: {
@@ -1262,6 +2141,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found, or not yours */
             404: {
                 headers: {
@@ -1273,6 +2161,266 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    task_events_api_v1_status__task_id__events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `text/event-stream`. Messages: `event: status` (data: StatusEvent JSON) on every change of status, stage or progress; then one `event: final` (data: FinalEvent JSON) and the stream closes. `: ping` comments every 15 s; `retry: 2000`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** Task Id */
+                        task_id: string;
+                        /**
+                         * Meeting Id
+                         * Format: uuid
+                         */
+                        meeting_id: string;
+                        status: components["schemas"]["MeetingStatus"];
+                        /** Stage */
+                        stage: string | null;
+                        /** Progress */
+                        progress: number;
+                        /** Eta Seconds */
+                        eta_seconds: number | null;
+                    } | {
+                        /** Task Id */
+                        task_id: string;
+                        /**
+                         * Meeting Id
+                         * Format: uuid
+                         */
+                        meeting_id: string;
+                        status: components["schemas"]["MeetingStatus"];
+                        /** Error */
+                        error: string | null;
+                        /** Error Code */
+                        error_code: string | null;
+                        /**
+                         * Processing Time
+                         * @description Seconds the pipeline ran
+                         */
+                        processing_time: number | null;
+                        /** Result Url */
+                        result_url: string | null;
+                        links: {
+                            /** Meeting */
+                            meeting: string;
+                            /** Audio */
+                            audio: string;
+                            /**
+                             * Transcript
+                             * @description Export format (json, srt, vtt, txt, rttm) → transcript URL
+                             */
+                            transcript: {
+                                [key: string]: string;
+                            };
+                        } | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_api_keys_api_v1_api_keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPublic"][];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_api_key_api_v1_api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_key_api_v1_api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1318,18 +2466,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     create_speaker_api_v1_speakers_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), up to 255 visible ASCII characters. The same key from the same user within 24 h returns the first answer (`Idempotent-Replayed: true`) and starts nothing new. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_create_speaker_api_v1_speakers_post"];
+                "multipart/form-data": {
+                    name: string;
+                    /** @description One or more recordings of the person alone (any format ffmpeg reads), each at most `ENROLMENT_MAX_BYTES` and with at least `ENROLMENT_MIN_SPEECH_SECONDS` of speech; streamed to the object store. */
+                    file: string[];
+                };
             };
         };
         responses: {
@@ -1353,6 +2517,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1387,13 +2560,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1420,6 +2593,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1474,6 +2656,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found, or not yours */
             404: {
                 headers: {
@@ -1497,7 +2688,10 @@ export interface operations {
     add_speaker_samples_api_v1_speakers__person_id__samples_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID is best), up to 255 visible ASCII characters. The same key from the same user within 24 h returns the first answer (`Idempotent-Replayed: true`) and starts nothing new. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 person_id: string;
             };
@@ -1505,7 +2699,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_add_speaker_samples_api_v1_speakers__person_id__samples_post"];
+                "multipart/form-data": {
+                    /** @description One or more recordings of the person alone (any format ffmpeg reads), each at most `ENROLMENT_MAX_BYTES` and with at least `ENROLMENT_MIN_SPEECH_SECONDS` of speech; streamed to the object store. */
+                    file: string[];
+                };
             };
         };
         responses: {
@@ -1536,8 +2733,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1563,13 +2778,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1617,6 +2832,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found, or not yours */
             404: {
                 headers: {
@@ -1628,6 +2852,480 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_webhooks_api_v1_webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"][];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_webhook_api_v1_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_callback_secret_api_v1_webhooks_callback_secret_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackSecretPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    rotate_callback_secret_api_v1_webhooks_callback_secret_rotate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackSecretPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_webhook_api_v1_webhooks__webhook_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_webhook_api_v1_webhooks__webhook_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_webhooks__webhook_id__deliveries_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPublic"][];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    redeliver_api_v1_webhooks__webhook_id__deliveries__delivery_id__redeliver_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_webhook_api_v1_webhooks__webhook_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1691,6 +3389,171 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    meeting_eventmeeting_failed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    meeting_eventmeeting_completed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    speaker_eventspeaker_failed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpeakerEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    speaker_eventspeaker_enrolled_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpeakerEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_eventwebhook_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestEvent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

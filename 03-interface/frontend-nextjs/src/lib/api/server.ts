@@ -2,13 +2,36 @@
  * The gateway client as server components, Server Actions and Route Handlers use it: straight
  * to the gateway (`SCRIBE_GATEWAY_URL`) with the session's bearer token, never cached.
  */
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { gatewayUrl } from "../config";
 import { getToken, requireToken } from "../session";
 import { createGatewayClient, type FetchResult, type GatewayClient, unwrap } from "./client";
-import { ApiError } from "./errors";
+import { ApiError, gatewayUnreachable } from "./errors";
 
-const noStore: typeof fetch = (input, init) => fetch(input, { ...init, cache: "no-store" });
+/**
+ * The browser's address as this server received it (Next.js sets `x-forwarded-for` on every
+ * incoming request), so the gateway's per-address login throttling counts each browser on its
+ * own instead of counting every dashboard user as the dashboard server. The gateway trusts
+ * the header only from the addresses uvicorn is told to trust (`--forwarded-allow-ips`).
+ */
+async function browserAddress(): Promise<string | undefined> {
+  try {
+    const forwarded = (await headers()).get("x-forwarded-for");
+    return forwarded?.split(",")[0]?.trim() || undefined;
+  } catch {
+    return undefined; // outside a request (build time)
+  }
+}
+
+function noStoreFetch(address: string | undefined): typeof fetch {
+  return (input, init) => {
+    if (!address) return fetch(input, { ...init, cache: "no-store" });
+    const request = new Request(input, init);
+    request.headers.set("X-Forwarded-For", address);
+    return fetch(request, { cache: "no-store" });
+  };
+}
 
 /**
  * A client of the gateway for the current request.
@@ -18,7 +41,7 @@ const noStore: typeof fetch = (input, init) => fetch(input, { ...init, cache: "n
  */
 export async function serverGateway(token?: string | null): Promise<GatewayClient> {
   const bearer = token === null ? undefined : (token ?? (await getToken()));
-  return createGatewayClient({ baseUrl: gatewayUrl(), token: bearer, fetch: noStore });
+  return createGatewayClient({ baseUrl: gatewayUrl(), token: bearer, fetch: noStoreFetch(await browserAddress()) });
 }
 
 /**
@@ -40,10 +63,7 @@ export async function load<T>(
   try {
     result = await call(await serverGateway(token));
   } catch (err) {
-    throw new ApiError(
-      `The gateway at ${gatewayUrl()} cannot be reached (${err instanceof Error ? err.message : String(err)}).`,
-      502,
-    );
+    throw new ApiError(gatewayUnreachable(err, `page ${next}`), 502);
   }
   if (result.response.status === 401) redirect(`/session/expired?next=${encodeURIComponent(next)}`);
   return unwrap(result);

@@ -7,6 +7,7 @@ import { MeetingView } from "@/components/MeetingView";
 import { load } from "@/lib/api/server";
 import { ApiError } from "@/lib/api/errors";
 import { downloadStem, formatDateTime, formatDuration } from "@/lib/format";
+import { speakerStatistics } from "@/lib/speaker-stats";
 import { parseFusionDocument } from "@/lib/transcript";
 
 export const metadata: Metadata = { title: "Meeting" };
@@ -57,7 +58,12 @@ export default async function MeetingPage({ params }: { params: Promise<{ id: st
         <DeleteAndLeave meetingId={meeting.id} title={title} />
       </div>
       {document ? (
-        <MeetingView meetingId={meeting.id} fileStem={downloadStem(title)} document={document} />
+        <MeetingView
+          meetingId={meeting.id}
+          fileStem={downloadStem(title)}
+          document={document}
+          statistics={speakerStatistics(meeting)}
+        />
       ) : (
         <MeetingStatusPanel meeting={meeting} />
       )}
