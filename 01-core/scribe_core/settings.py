@@ -132,6 +132,11 @@ class PipelineSettings(BaseSettings):
     one second past the limit for headers that lie; a longer recording fails at once with
     ``audio_too_long``."""
 
+    worker_nice: int = Field(10, alias="WORKER_NICE", ge=0, le=19)
+    """CPU niceness (Linux ``nice``, 0–19) of the thread that runs the pipeline and of the
+    model threads it starts, so the gateway's requests (status polls, uploads) keep answering
+    quickly when gateway and worker share cores, as in ``scribe serve``. 0 leaves it alone."""
+
 
 @lru_cache
 def get_pipeline_settings() -> PipelineSettings:

@@ -16,6 +16,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
+import anyio.lowlevel
+import anyio.to_thread
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -277,12 +280,13 @@ async def test_meeting_deleted_while_processing_leaves_no_results(
     meeting_id = await _meeting(sessions, store, body=sample_call.read_bytes())
     reference = _reference_result(sample_call.with_suffix(".stm"))
     seen_input: list[Path] = []
+    loop = anyio.lowlevel.current_token()  # the pipeline runs on its own thread
 
     def pipeline_then_delete(audio: Path, *_: Any, on_progress: Any, **__: Any) -> Any:
         seen_input.append(audio)
         assert audio.read_bytes() == sample_call.read_bytes()
         on_progress("transcribe", 0.5)
-        anyio.from_thread.run(_delete, sessions, meeting_id)  # the user deletes it meanwhile
+        anyio.from_thread.run(_delete, sessions, meeting_id, token=loop)  # deleted meanwhile
         return reference
 
     context = _context(sessions, store, tmp_path, run_pipeline=pipeline_then_delete)
@@ -326,6 +330,35 @@ async def test_completed_meeting_gets_results_and_speakers(
         )).all()  # fmt: skip
     assert sorted(labels) == ["SPEAKER_00", "SPEAKER_01"]
     assert (await process_meeting(context, meeting_id)) is JobOutcome.SKIPPED
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux's")
+async def test_the_pipeline_runs_at_worker_nice_and_the_shared_threads_do_not(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path, sample_call: Path
+) -> None:
+    store = LocalStore(tmp_path / "s")
+    store.ensure_bucket()
+    meeting_id = await _meeting(sessions, store, body=sample_call.read_bytes())
+    reference = _reference_result(sample_call.with_suffix(".stm"))
+    seen: dict[str, int] = {}
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def pipeline(*_: Any, **__: Any) -> Any:
+        seen["pipeline"] = niceness()
+        child = threading.Thread(target=lambda: seen.update(model_thread=niceness()))
+        child.start()  # what torch / CTranslate2 pools do when the pipeline loads them
+        child.join()
+        return reference
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    settings = PipelineSettings(WORKER_NICE=7)
+    context = _context(sessions, store, tmp_path, run_pipeline=pipeline, pipeline_settings=settings)
+    assert await process_meeting(context, meeting_id) is JobOutcome.COMPLETED
+    shared = [await anyio.to_thread.run_sync(niceness) for _ in range(8)]
+    assert seen == {"pipeline": max(base, 7), "model_thread": max(base, 7)}
+    assert set(shared) == {base}, "the gateway's thread pool keeps its priority"
 
 
 async def _delete(sessions: async_sessionmaker[AsyncSession], meeting_id: uuid.UUID) -> None:

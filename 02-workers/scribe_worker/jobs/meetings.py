@@ -34,9 +34,13 @@ import asyncio
 import enum
 import json
 import logging
+import os
+import sys
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,6 +49,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.from_thread
+import anyio.lowlevel
 import anyio.to_thread
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -63,7 +68,13 @@ from scribe_core.errors import ErrorCode, Failure, ScribeError, describe_failure
 from scribe_core.exporters import rttm_lines
 from scribe_core.outbound import OutboundPolicy
 from scribe_core.queue import kick_process_meeting
-from scribe_core.settings import GatewaySettings, PipelineSettings, QueueSettings, StorageSettings
+from scribe_core.settings import (
+    GatewaySettings,
+    PipelineSettings,
+    QueueSettings,
+    StorageSettings,
+    get_pipeline_settings,
+)
 from scribe_core.storage import ObjectNotFoundError, ObjectStore, StorageError, results_prefix
 from scribe_core.webhooks import meeting_event, record_event
 from scribe_worker.jobs.fetch import DownloadError, download_to_store
@@ -420,12 +431,17 @@ async def fetch_recording(context: WorkerContext, claimed: Claim, url: str) -> J
 
 
 class _ProgressReporter:
-    """Pipeline progress callback (called in the pipeline thread) → throttled DB updates."""
+    """Pipeline progress callback (called in the pipeline thread) → throttled DB updates.
+
+    Built in the event loop, whose token it keeps: the pipeline thread is not one of AnyIO's
+    worker threads (see :func:`_in_pipeline_thread`).
+    """
 
     def __init__(self, context: WorkerContext, claim_: Claim) -> None:
         self.context = context
         self.claim = claim_
         self.last: tuple[str, float, float] = ("", -1.0, 0.0)
+        self.token = anyio.lowlevel.current_token()
 
     def __call__(self, stage: str, progress: float) -> None:
         last_stage, last_progress, last_time = self.last
@@ -433,7 +449,7 @@ class _ProgressReporter:
         if stage == last_stage and progress - last_progress < 0.01 and now - last_time < 2.0:
             return
         self.last = (stage, progress, now)
-        anyio.from_thread.run(self.report, stage, progress)
+        anyio.from_thread.run(self.report, stage, progress, token=self.token)
 
     async def report(self, stage: str, progress: float) -> None:
         """Record ``stage`` and ``progress`` (capped at 0.99 until COMPLETED); best effort."""
@@ -480,6 +496,42 @@ def _render_results(result: PipelineResult, meeting_id: uuid.UUID) -> dict[str, 
 
 
 _CONTENT_TYPES = {".json": "application/json", ".rttm": "text/plain"}
+
+
+_PIPELINE_THREADS: dict[int, ThreadPoolExecutor] = {}
+_PIPELINE_THREADS_LOCK = threading.Lock()
+
+
+def _lower_thread_priority(nice: int) -> None:
+    """Give the calling OS thread CPU niceness ``nice``, never a higher priority than it has
+    (Linux: niceness is per thread, and the threads it starts later, e.g. torch's and
+    CTranslate2's pools, inherit it)."""
+    if nice <= 0 or sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, max(nice, os.getpriority(os.PRIO_PROCESS, thread)))
+    except OSError as exc:  # a container may forbid it; running at normal priority is fine
+        logger.info("could not lower the pipeline thread's priority: %s", exc)
+
+
+def _in_pipeline_thread(run: Callable[[], PipelineResult], nice: int) -> PipelineResult:
+    """Run ``run`` on the pipeline's own long-lived thread, at niceness ``nice``, and wait.
+
+    Not on the shared thread pool: a thread's priority cannot be raised back without
+    privileges, and the gateway of ``scribe serve`` uses that pool for its own requests.
+    """
+    with _PIPELINE_THREADS_LOCK:
+        executor = _PIPELINE_THREADS.get(nice)
+        if executor is None:
+            executor = ThreadPoolExecutor(
+                max_workers=1,
+                thread_name_prefix="pipeline",
+                initializer=_lower_thread_priority,
+                initargs=(nice,),
+            )
+            _PIPELINE_THREADS[nice] = executor
+    return executor.submit(run).result()
 
 
 async def process_meeting(context: WorkerContext, meeting_id: uuid.UUID) -> JobOutcome:
@@ -536,7 +588,11 @@ async def _run(context: WorkerContext, claimed: Claim, tmp: Path) -> JobOutcome:
         on_progress=reporter,
     )
     try:
-        result = await anyio.to_thread.run_sync(run)
+        result = await anyio.to_thread.run_sync(
+            _in_pipeline_thread,
+            run,
+            (context.pipeline_settings or get_pipeline_settings()).worker_nice,
+        )
     except ScribeError as exc:
         reason = describe_failure(exc)
         log = logger.warning if exc.status_code < 500 else logger.error
