@@ -301,6 +301,45 @@ test("sign up, upload the sample call, follow it to COMPLETED, read, listen, ren
     for (const word of EXPECTED_WORDS) assert.ok(srt.toLowerCase().includes(word), `the SRT says “${word}”`);
   });
 
+  await step("download-minutes", async () => {
+    for (const [label, ext, magic] of [["DOCX", "docx", "PK"], ["PDF", "pdf", "%PDF-"], ["Markdown", "md", "# "]]) {
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("link", { name: `Download the minutes as ${label}` }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), new RegExp(`\\.${ext}$`));
+      const body = readFileSync(await download.path());
+      assert.equal(body.subarray(0, magic.length).toString("latin1"), magic, `a ${label} file`);
+      if (ext === "md") assert.ok(body.toString("utf8").includes(NEW_NAME), "the minutes name the renamed speaker");
+    }
+  });
+
+  await step("api-keys", async () => {
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.waitForURL(`${BASE}/settings/api-keys`);
+    await page.getByLabel("Name", { exact: true }).fill("n8n on the NAS");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const shown = page.getByLabel("API key", { exact: true });
+    await shown.waitFor();
+    const key = await shown.inputValue();
+    assert.match(key, /^sms_live_/, "the new key is shown once");
+    const row = page.getByTestId("api-key-row").filter({ hasText: "n8n on the NAS" });
+    await row.waitFor();
+    assert.ok(!(await row.textContent()).includes(key), "the list shows only the prefix");
+    const listed = await fetch(`${GATEWAY}/api/v1/meetings`, { headers: { "X-API-Key": key } });
+    assert.equal(listed.status, 200, "the key works against the gateway");
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "api-keys.png"), fullPage: true });
+    await page.getByRole("button", { name: "Revoke n8n on the NAS" }).click();
+    const dialog = page.getByRole("dialog", { name: "Revoke “n8n on the NAS”?" });
+    await dialog.getByRole("button", { name: "Revoke for good" }).click();
+    await page.getByText(/is revoked/).waitFor();
+    const refused = await fetch(`${GATEWAY}/api/v1/meetings`, { headers: { "X-API-Key": key } });
+    assert.equal(refused.status, 401, "a revoked key is refused at once");
+    await page.goto(`${BASE}${meetingHref}`);
+    await page.getByRole("list", { name: "Transcript" }).waitFor();
+  });
+
   await step("screenshots", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const items = page.getByRole("list", { name: "Transcript" }).locator("li.utterance");
