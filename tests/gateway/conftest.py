@@ -55,7 +55,14 @@ def gateway(weed: SeaweedS3, gateway_database_url: str) -> Iterator[Gateway]:
     queue_name = f"scribe-test:{uuid.uuid4().hex[:8]}"
     platform = Platform.from_settings(
         gateway=GatewaySettings(MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES),
-        auth=AuthSettings(JWT_SECRET=JWT_SECRET, ACCESS_TOKEN_EXPIRE_MINUTES=180),
+        # Every test user is registered from 127.0.0.1: the per-address limits are lifted here
+        # (tests/gateway/test_gateway_security.py checks them on a gateway of its own).
+        auth=AuthSettings(
+            JWT_SECRET=JWT_SECRET,
+            ACCESS_TOKEN_EXPIRE_MINUTES=180,
+            REGISTER_MAX_PER_ADDRESS=100_000,
+            LOGIN_MAX_FAILURES_PER_ADDRESS=100_000,
+        ),
         storage=weed.storage_settings().model_copy(update={"part_size": PART_SIZE}),
         database=DatabaseSettings(DATABASE_URL=gateway_database_url),
         queue=QueueSettings(REDIS_URL=redis_server_url(), TASKIQ_QUEUE=queue_name),

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scribe_core.domain import SAMPLE_RATE, Diarization, SpeakerIdentity
-from scribe_core.errors import BadInputError
+from scribe_core.errors import AudioDecodeError, BadInputError
 from scribe_core.settings import PipelineSettings
 from scribe_core.voiceprints import mean_voiceprint
 from scribe_worker.models.embeddings import Float32Array, SpeakerEmbedder, l2_normalise
@@ -177,6 +177,12 @@ class FolderVoiceBank:
         except BadInputError as exc:
             raise BadInputError(
                 f"enrolment file {path.name} of {name} cannot be used: {exc.detail}"
+            ) from exc
+        except AudioDecodeError as exc:  # the user's own folder: name the file, keep the code
+            raise AudioDecodeError(
+                f"enrolment file {path.name} of {name} cannot be used: {exc.detail}",
+                code=exc.code,
+                internal=exc.internal,
             ) from exc
 
     def _read_cache(self) -> dict[str, dict[str, list[float]]]:
