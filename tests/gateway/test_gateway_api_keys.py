@@ -298,9 +298,8 @@ async def test_concurrent_retries_with_one_key_start_one_meeting(
     assert await _meetings_of(db, user, gateway) == 1
 
 
-async def test_enrolment_honours_the_idempotency_key(
-    gateway: Gateway, user: dict[str, str], sample_call: Path
-) -> None:
+async def test_enrolment_honours_the_idempotency_key(gateway: Gateway, sample_call: Path) -> None:
+    user = gateway.new_user()  # its own voice bank: the speakers tests list the shared user's
     idem = {"Idempotency-Key": str(uuid.uuid4())}
     name = f"Idem {uuid.uuid4().hex[:6]}"
     with gateway.client(user) as http:

@@ -217,7 +217,13 @@ try:
     outcome = {"error": None}
 except AudioTooLongError as exc:
     outcome = {"error": exc.code, "detail": exc.detail, "status": exc.status_code}
-outcome["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM: this process's own peak. ru_maxrss is not: Linux keeps it across execve, so a child
+# of a large pytest process would report the parent's size.
+status = Path("/proc/self/status")
+lines = status.read_text().splitlines() if status.exists() else []
+peak = [int(line.split()[1]) for line in lines if line.startswith("VmHWM:")]
+kib = peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+outcome["peak_rss"] = kib * 1024
 print(json.dumps(outcome))
 """
 
