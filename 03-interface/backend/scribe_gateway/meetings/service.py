@@ -132,7 +132,17 @@ async def process_upload(
             await session.rollback()
             await anyio.to_thread.run_sync(platform.store.delete, [received.key])
         raise
+    return await queue_and_accept(session, platform, meeting)
 
+
+async def queue_and_accept(
+    session: AsyncSession, platform: Platform, meeting: Meeting
+) -> ProcessAccepted:
+    """Queue the committed PENDING ``meeting``'s task and answer ``202``'s body.
+
+    A queue outage is logged, not raised: the meeting is stored, and a worker's sweeper
+    queues every PENDING meeting that was never queued.
+    """
     try:
         await kick_process_meeting(platform.broker, meeting.id, task_id=meeting.task_id)
         await MeetingRepository(session).mark_enqueued(meeting.id)

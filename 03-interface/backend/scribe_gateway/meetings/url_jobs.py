@@ -28,11 +28,10 @@ from scribe_core.db import Meeting, MeetingStatus, User
 from scribe_core.domain import ProcessingOptions
 from scribe_core.errors import BadInputError
 from scribe_core.outbound import check_url
-from scribe_core.queue import kick_process_meeting
 from scribe_core.storage import upload_key
 from scribe_gateway.meetings.repository import MeetingRepository
 from scribe_gateway.meetings.schemas import ProcessAccepted
-from scribe_gateway.meetings.service import MAX_SPEAKERS, STATUS_PATH, parse_options
+from scribe_gateway.meetings.service import MAX_SPEAKERS, parse_options, queue_and_accept
 from scribe_gateway.meetings.upload import display_filename, safe_key_name
 from scribe_gateway.platform import Platform
 from scribe_gateway.webhooks.service import callback_secret, outbound_policy
@@ -169,17 +168,4 @@ async def process_url(
         await callback_secret(session, user.id)
     meeting = await MeetingRepository(session).add(meeting)
     await session.commit()
-
-    try:
-        await kick_process_meeting(platform.broker, meeting.id, task_id=meeting.task_id)
-        await MeetingRepository(session).mark_enqueued(meeting.id)
-        await session.commit()
-    except Exception:
-        await session.rollback()
-        logger.exception("could not queue meeting %s; a worker's sweeper will", meeting.id)
-    return ProcessAccepted(
-        meeting_id=meeting.id,
-        task_id=meeting.task_id,
-        status=MeetingStatus.PENDING,
-        status_url=STATUS_PATH.format(task_id=meeting.task_id),
-    )
+    return await queue_and_accept(session, platform, meeting)
