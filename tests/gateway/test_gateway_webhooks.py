@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from gateway_support import Gateway
+from reference_results import reference_result
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks import Webhook
@@ -31,16 +32,6 @@ from taskiq import InMemoryBroker
 
 from scribe_core.db import create_sessionmaker
 from scribe_core.db.models import WebhookDelivery
-from scribe_core.domain import (
-    Diarization,
-    FusionDocument,
-    SpeakerIdentity,
-    SpeakerTurn,
-    Transcription,
-    TranscriptSegment,
-    Utterance,
-    Word,
-)
 from scribe_core.outbound import OutboundPolicy
 from scribe_core.settings import QueueSettings, WebhookSettings
 from scribe_worker.jobs.fetch import (
@@ -357,31 +348,6 @@ def test_bad_url_jobs_are_refused_before_anything_is_recorded(
         )
 
 
-def _reference_result(stm: Path) -> PipelineResult:
-    """A pipeline result made from the reference transcript (NIST STM), not from a model."""
-    labels: dict[str, str] = {}
-    segments, turns, utterances = [], [], []
-    for line in stm.read_text().splitlines():
-        _, _, speaker, start, end, *text = line.split()
-        label = labels.setdefault(speaker, f"SPEAKER_{len(labels):02d}")
-        t0, t1 = float(start), float(end)
-        step = (t1 - t0) / len(text)
-        words = tuple(
-            Word(f" {w}", t0 + i * step, t0 + (i + 1) * step, 1.0) for i, w in enumerate(text)
-        )
-        segments.append(TranscriptSegment(t0, t1, " ".join(text), words))
-        turns.append(SpeakerTurn(t0, t1, label))
-        utterances.append(Utterance(t0, t1, " ".join(text), label, label, words))
-    duration = turns[-1].end
-    identities = tuple(SpeakerIdentity(label) for label in sorted(labels.values()))
-    return PipelineResult(
-        transcription=Transcription(tuple(segments), "en", 1.0, duration),
-        diarization=Diarization(tuple(turns), duration=duration),
-        identities=identities,
-        document=FusionDocument(tuple(utterances), identities, "en", duration, processing_time=1.0),
-    )
-
-
 @pytest.fixture
 async def worker(
     gateway: Gateway, sessions: Any, sample_call: Path, tmp_path: Path
@@ -392,7 +358,7 @@ async def worker(
 
     def pipeline(source: Path, *args: Any, **kwargs: Any) -> PipelineResult:
         seen.append(source.read_bytes())
-        return _reference_result(sample_call.with_suffix(".stm"))
+        return reference_result(sample_call.with_suffix(".stm"))
 
     queue = QueueSettings(IO_RETRY_ATTEMPTS=2, IO_RETRY_MAX_WAIT_SECONDS=0.2)  # type: ignore[call-arg]
     return (

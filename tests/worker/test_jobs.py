@@ -28,6 +28,7 @@ import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 import pytest
+from reference_results import reference_result
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import InMemoryBroker
@@ -45,14 +46,7 @@ from scribe_core.db import (
 )
 from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.domain import (
-    Diarization,
     FusionDocument,
-    SpeakerIdentity,
-    SpeakerTurn,
-    Transcription,
-    TranscriptSegment,
-    Utterance,
-    Word,
 )
 from scribe_core.errors import ModelLoadError, error_message
 from scribe_core.settings import PipelineSettings, QueueSettings
@@ -71,7 +65,6 @@ from scribe_worker.jobs.meetings import (
     sweep,
 )
 from scribe_worker.jobs.workdirs import task_dir
-from scribe_worker.pipeline import PipelineResult
 
 LEASE = 30.0
 
@@ -278,7 +271,7 @@ async def test_meeting_deleted_while_processing_leaves_no_results(
     store = LocalStore(tmp_path / "s")
     store.ensure_bucket()
     meeting_id = await _meeting(sessions, store, body=sample_call.read_bytes())
-    reference = _reference_result(sample_call.with_suffix(".stm"))
+    reference = reference_result(sample_call.with_suffix(".stm"))
     seen_input: list[Path] = []
     loop = anyio.lowlevel.current_token()  # the pipeline runs on its own thread
 
@@ -302,7 +295,7 @@ async def test_completed_meeting_gets_results_and_speakers(
     store = LocalStore(tmp_path / "s")
     store.ensure_bucket()
     meeting_id = await _meeting(sessions, store, body=sample_call.read_bytes())
-    reference = _reference_result(sample_call.with_suffix(".stm"))
+    reference = reference_result(sample_call.with_suffix(".stm"))
     progress: list[tuple[str, float]] = []
 
     def pipeline(audio: Path, *_: Any, on_progress: Any, **__: Any) -> Any:
@@ -339,7 +332,7 @@ async def test_the_pipeline_runs_at_worker_nice_and_the_shared_threads_do_not(
     store = LocalStore(tmp_path / "s")
     store.ensure_bucket()
     meeting_id = await _meeting(sessions, store, body=sample_call.read_bytes())
-    reference = _reference_result(sample_call.with_suffix(".stm"))
+    reference = reference_result(sample_call.with_suffix(".stm"))
     seen: dict[str, int] = {}
 
     def niceness() -> int:
@@ -365,33 +358,6 @@ async def _delete(sessions: async_sessionmaker[AsyncSession], meeting_id: uuid.U
     async with sessions() as session:
         await session.execute(delete(Meeting).where(Meeting.id == meeting_id))
         await session.commit()
-
-
-def _reference_result(stm: Path) -> PipelineResult:
-    """A pipeline result made from a reference transcript (NIST STM), not from a model: one
-    segment and one turn per line, words spread evenly over the line, speakers labelled
-    ``SPEAKER_00``… in order of appearance."""
-    labels: dict[str, str] = {}
-    segments, turns, utterances = [], [], []
-    for line in stm.read_text().splitlines():
-        _, _, speaker, start, end, *text = line.split()
-        label = labels.setdefault(speaker, f"SPEAKER_{len(labels):02d}")
-        t0, t1 = float(start), float(end)
-        step = (t1 - t0) / len(text)
-        words = tuple(
-            Word(f" {w}", t0 + i * step, t0 + (i + 1) * step, 1.0) for i, w in enumerate(text)
-        )
-        segments.append(TranscriptSegment(t0, t1, " ".join(text), words))
-        turns.append(SpeakerTurn(t0, t1, label))
-        utterances.append(Utterance(t0, t1, " ".join(text), label, label, words))
-    duration = turns[-1].end
-    identities = tuple(SpeakerIdentity(label) for label in sorted(labels.values()))
-    return PipelineResult(
-        transcription=Transcription(tuple(segments), "en", 1.0, duration),
-        diarization=Diarization(tuple(turns), duration=duration),
-        identities=identities,
-        document=FusionDocument(tuple(utterances), identities, "en", duration, processing_time=1.0),
-    )
 
 
 # -- failure reasons -----------------------------------------------------------------------
