@@ -40,6 +40,8 @@ TABLES |= {
     "webhook_deliveries",
     "webhook_attempts",
 }
+TABLES |= {"meeting_segments"}  # full-text search rows (scribe_core.search)
+TABLES |= {"meeting_revisions", "speaker_rejections"}  # transcript edits, "not this person"
 INITIAL_REVISION = "b59a7e8975b4"
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import InMemoryBroker
 
+from scribe_core import search
 from scribe_core.db import (
     Meeting,
     MeetingSpeaker,
@@ -322,6 +323,9 @@ async def test_completed_meeting_gets_results_and_speakers(
             select(MeetingSpeaker.label).where(MeetingSpeaker.meeting_id == meeting_id)
         )).all()  # fmt: skip
     assert sorted(labels) == ["SPEAKER_00", "SPEAKER_01"]
+    async with sessions() as session:  # indexed for search in the completing transaction
+        hits = await search.search(session, meeting.owner_id, "originally chicago", 10)
+    assert sorted(h.segment_index for h in hits) == [7, 8]  # Sheila's line and Diane's
     assert (await process_meeting(context, meeting_id)) is JobOutcome.SKIPPED
 
 

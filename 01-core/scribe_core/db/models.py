@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Computed,
     DateTime,
     Dialect,
     Enum,
@@ -31,7 +32,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, REGCONFIG, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from scribe_core.domain import ProcessingOptions
@@ -147,6 +148,9 @@ class Meeting(Base):
             is 0 until it is stored), else ``None``.
         callback_url: Where the job's final event (``meeting.completed``/``meeting.failed``)
             is also sent, signed with the owner's callback secret, else ``None``.
+        revision: Number of the latest edit (:class:`MeetingRevision`); 0 while the
+            transcript is the machine result (``fusion.json``, never rewritten).
+        edited_at: When the latest edit was made (UTC), ``None`` for the machine result.
     """
 
     __tablename__ = "meetings"
@@ -188,6 +192,8 @@ class Meeting(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column()
     audio_url: Mapped[str | None] = mapped_column(String(2048))
     callback_url: Mapped[str | None] = mapped_column(String(2048))
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    edited_at: Mapped[datetime | None] = mapped_column()
 
     speakers: Mapped[list[MeetingSpeaker]] = relationship(
         back_populates="meeting",
@@ -469,3 +475,108 @@ class WebhookAttempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingRevision(Base):
+    """One edit of a meeting's transcript: the whole edited fusion document, stored as an object.
+
+    The machine result (``fusion.json``) is never rewritten: edit ``n`` stores the document
+    after it at ``{results_prefix}revisions/{n:04d}.json`` and the meeting's ``revision``
+    points at the latest one (0: the machine result). Reverting or re-processing removes them.
+
+    Attributes:
+        meeting_id: The edited meeting.
+        number: 1 for the first edit, then consecutive (unique per meeting).
+        document_key: Object key of the edited fusion document.
+        summary: What changed, one line (``segment 3: text``, ``speaker SPEAKER_00: renamed
+            to Diane`` …).
+        created_at: When the edit was made (UTC).
+    """
+
+    __tablename__ = "meeting_revisions"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    document_key: Mapped[str] = mapped_column(String(1024))
+    summary: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpeakerRejection(Base):
+    """A person the user said a meeting's speaker is not ("not this person").
+
+    Re-processing the meeting leaves that person's voiceprint out of identification, so the
+    name is not given again in this meeting (other meetings are unaffected).
+
+    Attributes:
+        meeting_id: The meeting.
+        person_name: The name that was removed (a voice bank person's name; unique per
+            meeting).
+        created_at: When it was rejected (UTC).
+    """
+
+    __tablename__ = "speaker_rejections"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingSegment(Base):
+    """One utterance of a COMPLETED meeting as the full-text search sees it (rows written by
+    :func:`scribe_core.search.index_meeting`, one per utterance of the fusion document).
+
+    The table is the same on both databases; the full-text index is not:
+
+    - PostgreSQL: ``search_vector``, a generated ``tsvector`` (``to_tsvector(search_config,
+      text)``) under a GIN index;
+    - SQLite: the FTS5 table ``meeting_segments_fts`` (made by the migration, not mapped here):
+      its rowid is ``id``, it holds a stemmed copy of ``text`` in the column named after
+      ``search_config``, and a trigger deletes it with its segment row (``ON DELETE CASCADE``
+      from the meeting or the user included).
+
+    ``search_vector`` exists on PostgreSQL only: it is deferred and never fetched after an
+    insert (``eager_defaults`` off), so loading and adding rows works on SQLite too.
+
+    Attributes:
+        id: Integer key (the FTS5 rowid on SQLite, hence not a UUID).
+        meeting_id / owner_id: The meeting and its owner (rows go with either).
+        segment_index: Position of the utterance in the fusion document (from 0).
+        start: Start time of the utterance in seconds.
+        speaker: Display name of the speaker when indexed.
+        speaker_label: Diarization speaker label (a later rename is read from
+            :class:`MeetingSpeaker`).
+        text: The utterance text.
+        language: ISO-639-1 code of the transcript, else ``None``.
+        search_config: Text search configuration: ``french``, ``english`` or ``simple``
+            (``regconfig`` on PostgreSQL).
+        search_vector: ``to_tsvector(search_config, text)`` (PostgreSQL only).
+    """
+
+    __tablename__ = "meeting_segments"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "segment_index"),
+        Index("ix_meeting_segments_owner_id", "owner_id"),
+        Index("ix_meeting_segments_search_vector", "search_vector", postgresql_using="gin"),
+    )
+    __mapper_args__ = {"eager_defaults": False}
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    segment_index: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    speaker: Mapped[str] = mapped_column(String(255))
+    speaker_label: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    search_config: Mapped[str] = mapped_column(String(16).with_variant(REGCONFIG(), "postgresql"))
+    search_vector: Mapped[str | None] = mapped_column(
+        TSVECTOR(), Computed("to_tsvector(search_config, text)", persisted=True), deferred=True
+    )

@@ -63,11 +63,13 @@ from tenacity import (
 )
 
 from scribe_core.db import Meeting, MeetingSpeaker, MeetingStatus, utcnow
+from scribe_core.db.models import SpeakerRejection
 from scribe_core.domain import ProcessingOptions, diarization_to_dict, transcription_to_dict
 from scribe_core.errors import ErrorCode, Failure, ScribeError, describe_failure, failure
 from scribe_core.exporters import rttm_lines
 from scribe_core.outbound import OutboundPolicy
 from scribe_core.queue import kick_process_meeting
+from scribe_core.search import backfill, index_meeting
 from scribe_core.settings import (
     GatewaySettings,
     PipelineSettings,
@@ -147,13 +149,18 @@ class WorkerContext:
     engine: AsyncEngine | None = None
     in_process: bool = False
 
-    def voiceprints(self, owner_id: uuid.UUID) -> VoiceprintSource | None:
-        """The voice bank of a meeting's owner (never another user's), or ``None``."""
+    def voiceprints(
+        self, owner_id: uuid.UUID, exclude: frozenset[str] = frozenset()
+    ) -> VoiceprintSource | None:
+        """The voice bank of a meeting's owner (never another user's), or ``None``; without
+        the people named in ``exclude`` (names rejected in the meeting: "not this person")."""
         if self.voiceprint_store is None:
             return None
         from scribe_worker.jobs.enrolment import QdrantVoiceBank
+        from scribe_worker.stages.identify import WithoutNames
 
-        return QdrantVoiceBank(self.voiceprint_store, owner_id)
+        bank = QdrantVoiceBank(self.voiceprint_store, owner_id)
+        return WithoutNames(bank, exclude) if exclude else bank
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """One pipeline at a time per process (the in-process broker runs tasks concurrently)."""
@@ -230,6 +237,9 @@ class Claim:
     results_prefix: str
     audio_url: str | None = None
     """A URL job's ``audio_url`` while its recording is not stored yet (fetch step)."""
+    rejected_names: frozenset[str] = frozenset()
+    """Names the user rejected in this meeting ("not this person"): identification leaves
+    those people's voiceprints out."""
 
 
 async def claim(context: WorkerContext, meeting_id: uuid.UUID) -> Claim | None:
@@ -272,6 +282,10 @@ async def claim(context: WorkerContext, meeting_id: uuid.UUID) -> Claim | None:
             await session.rollback()
             return None
         meeting = await session.get_one(Meeting, meeting_id)
+        rejected = await session.scalars(
+            select(SpeakerRejection.person_name).where(SpeakerRejection.meeting_id == meeting_id)
+        )
+        rejected_names = frozenset(rejected)
         await session.commit()
     return Claim(
         meeting_id=meeting.id,
@@ -281,6 +295,7 @@ async def claim(context: WorkerContext, meeting_id: uuid.UUID) -> Claim | None:
         options=meeting.options,
         results_prefix=results_prefix(meeting.id, meeting.created_at),
         audio_url=meeting.audio_url if meeting.size_bytes == 0 else None,
+        rejected_names=rejected_names,
     )
 
 
@@ -343,6 +358,7 @@ async def _complete(
             )
             for s in document.speakers
         )
+        await index_meeting(session, meeting, document)  # full-text search rows
         await notify_finished(session, meeting.id, meeting)
         await session.commit()
     return True
@@ -584,7 +600,7 @@ async def _run(context: WorkerContext, claimed: Claim, tmp: Path) -> JobOutcome:
         source,
         claimed.options,
         settings=context.pipeline_settings,
-        voiceprints=context.voiceprints(claimed.owner_id),
+        voiceprints=context.voiceprints(claimed.owner_id, claimed.rejected_names),
         on_progress=reporter,
     )
     try:
@@ -787,6 +803,7 @@ async def run_sweeper(context: WorkerContext) -> None:
     ``SWEEP_INTERVAL_SECONDS`` until cancelled (the first sweep of an in-process queue
     re-queues every PENDING meeting)."""
     requeue_all_pending = context.in_process
+    await backfill(context.sessions, context.store)  # search rows of older meetings; never raises
     while True:
         try:
             await sweep(context, requeue_all_pending=requeue_all_pending)

@@ -81,6 +81,25 @@ class VoiceprintSource(Protocol):
         ...
 
 
+class WithoutNames:
+    """A :class:`VoiceprintSource` without some of its people: the names a user rejected in a
+    meeting ("not this person"), so that processing it again never gives them.
+
+    Args:
+        source: The voice bank.
+        names: Names left out (compared exactly, as stored).
+    """
+
+    def __init__(self, source: VoiceprintSource, names: frozenset[str]) -> None:
+        self.source = source
+        self.names = names
+
+    def voiceprints(self, embedder: SpeakerEmbedder) -> dict[str, npt.NDArray[np.float32]]:
+        """The source's voiceprints (name → unit-norm ``(D,)``) minus :attr:`names`."""
+        prints = self.source.voiceprints(embedder)
+        return {name: vector for name, vector in prints.items() if name not in self.names}
+
+
 # -- the folder voice bank ----------------------------------------------------------------
 
 

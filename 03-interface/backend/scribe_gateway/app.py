@@ -25,6 +25,7 @@ from scribe_gateway.docs import install_docs
 from scribe_gateway.meetings.endpoints import router as meetings_router
 from scribe_gateway.meetings.events import router as meeting_events_router
 from scribe_gateway.platform import Platform
+from scribe_gateway.search.endpoints import router as search_router
 from scribe_gateway.security_headers import SecurityHeadersMiddleware
 from scribe_gateway.speakers.endpoints import router as speakers_router
 from scribe_gateway.validation import validation_error
@@ -124,6 +125,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     api.include_router(api_keys_router)
     api.include_router(speakers_router)
     api.include_router(webhooks_router)
+    api.include_router(search_router)
     app.include_router(api)
     app.include_router(health.router)
     app.webhooks.include_router(webhook_events)

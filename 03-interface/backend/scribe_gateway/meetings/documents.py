@@ -1,13 +1,14 @@
 """Meeting minutes downloads (DOCX, PDF, Markdown) and speaker statistics in the detail.
 
-``GET /api/v1/meetings/{id}/transcript?format=docx|pdf|md`` renders the stored fusion
-document with :mod:`scribe_core.documents` in a worker thread (a PDF of an hour-long meeting
-is CPU work the event loop must not wait on) and answers it as an attachment named after the
-meeting's title, encoded per RFC 6266 / RFC 8187 (``filename*=UTF-8''…``) with an ASCII
-``filename=`` fallback for old clients.
+``GET /api/v1/meetings/{id}/transcript?format=docx|pdf|md`` renders the meeting's current
+fusion document (its latest revision, else the machine result: see
+:func:`scribe_gateway.meetings.service.load_result`) with :mod:`scribe_core.documents` in a
+worker thread (a PDF of an hour-long meeting is CPU work the event loop must not wait on) and
+answers it as an attachment named after the meeting's title, encoded per RFC 6266 /
+RFC 8187 (``filename*=UTF-8''…``) with an ASCII ``filename=`` fallback for old clients.
 
 ``GET /api/v1/meetings/{id}`` adds each speaker's talk time, turns, words, words per minute
-and share, computed from the fusion document by
+and share, computed from the current fusion document by
 :func:`scribe_core.documents.speaker_statistics` (one object-store read per request).
 """
 

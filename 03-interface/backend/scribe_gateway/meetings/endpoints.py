@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 from scribe_core.errors import NotFoundError
@@ -21,7 +21,12 @@ from scribe_gateway.meetings import documents, service, url_jobs
 from scribe_gateway.meetings.schemas import (
     MeetingPage,
     MeetingPublic,
+    MeetingUpdate,
     ProcessAccepted,
+    ReprocessRequest,
+    RevisionList,
+    SegmentEdit,
+    SpeakerMerge,
     SpeakerRename,
     TaskStatus,
 )
@@ -234,10 +239,86 @@ async def get_audio(
 
 
 @router.patch(
+    "/meetings/{meeting_id}",
+    response_model=MeetingPublic,
+    responses=error_responses(400, 401, 403, 404, 422),
+    dependencies=[require_scope("meetings:write")],
+    summary="Change a meeting's title",
+)
+async def update_meeting(
+    meeting_id: uuid.UUID,
+    data: MeetingUpdate,
+    user: CurrentUser,
+    platform: PlatformDep,
+    session: SessionDep,
+) -> MeetingPublic:
+    """Set the meeting's title (one line of visible text, at most 255 characters; 400
+    ``invalid_name`` otherwise), in any status. Metadata only: the transcript's revision and
+    ``edited_at`` do not change."""
+    meeting = await service.set_title(session, user.id, meeting_id, data.title)
+    return await documents.with_statistics(platform, meeting)
+
+
+@router.patch(
+    "/meetings/{meeting_id}/segments/{index}",
+    response_model=MeetingPublic,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    dependencies=[require_scope("meetings:write")],
+    summary="Correct a segment's text or speaker",
+)
+async def edit_segment(
+    meeting_id: uuid.UUID,
+    index: Annotated[int, Path(ge=0, le=MAX_OFFSET, description="0 for the first segment")],
+    data: SegmentEdit,
+    user: CurrentUser,
+    platform: PlatformDep,
+    session: SessionDep,
+) -> MeetingPublic:
+    """Correct segment ``index`` (``segments[index]`` of the JSON transcript): its ``text``,
+    its ``speaker`` label, or both. Stored as a new revision; the machine result is kept.
+
+    Word timings survive where words are unchanged (see the body's schema for the rule).
+    400 ``invalid_text`` for a text with control characters or no word; 400
+    ``unknown_speaker`` for a label the transcript does not have; 404 for a segment index
+    out of range; 409 until the meeting is COMPLETED. An edit that changes nothing stores no
+    revision."""
+    meeting = await service.edit_segment(
+        platform, session, user.id, meeting_id, index, text=data.text, speaker=data.speaker
+    )
+    return await documents.with_statistics(platform, meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/speakers/merge",
+    response_model=MeetingPublic,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    dependencies=[require_scope("meetings:write")],
+    summary="Merge speakers into one",
+)
+async def merge_speakers(
+    meeting_id: uuid.UUID,
+    data: SpeakerMerge,
+    user: CurrentUser,
+    platform: PlatformDep,
+    session: SessionDep,
+) -> MeetingPublic:
+    """Give every segment and diarization turn of the ``from`` speakers to ``into`` (one
+    person the diarization split in two, say); the ``from`` speakers leave the transcript
+    and the meeting's speakers. Stored as a new revision. 400 when ``into`` is among
+    ``from``, and 400 ``unknown_speaker`` for a label the transcript does not have (a label
+    in a request body is 400; in the path, 404)."""
+    meeting = await service.merge_speakers(
+        platform, session, user.id, meeting_id, data.sources, data.into
+    )
+    return await documents.with_statistics(platform, meeting)
+
+
+@router.patch(
     "/meetings/{meeting_id}/speakers/{label}",
     response_model=MeetingPublic,
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
     dependencies=[require_scope("meetings:write")],
+    summary="Name a speaker",
 )
 async def rename_speaker(
     meeting_id: uuid.UUID,
@@ -247,9 +328,93 @@ async def rename_speaker(
     platform: PlatformDep,
     session: SessionDep,
 ) -> MeetingPublic:
-    """Give a speaker a name; it replaces the label in the stored result and every export."""
+    """Give a speaker a name (``null`` or ``""`` shows the label again); it replaces the
+    label in the transcript and every export. Stored as a new revision."""
     meeting = await service.rename_speaker(platform, session, user.id, meeting_id, label, data.name)
-    return MeetingPublic.model_validate(meeting)
+    return await documents.with_statistics(platform, meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/speakers/{label}/reject",
+    response_model=MeetingPublic,
+    responses=error_responses(401, 403, 404, 409),
+    dependencies=[require_scope("meetings:write")],
+    summary="Not this person: remove a speaker's name",
+)
+async def reject_speaker(
+    meeting_id: uuid.UUID,
+    label: str,
+    user: CurrentUser,
+    platform: PlatformDep,
+    session: SessionDep,
+) -> MeetingPublic:
+    """The speaker is not the person named: the name goes (the speaker shows its label,
+    match ``none``), as a new revision, and re-processing this meeting will not give that
+    person's name again. 409 when the speaker has no name."""
+    meeting = await service.reject_speaker(platform, session, user.id, meeting_id, label)
+    return await documents.with_statistics(platform, meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/revert",
+    response_model=MeetingPublic,
+    responses=error_responses(401, 403, 404, 409),
+    dependencies=[require_scope("meetings:write")],
+    summary="Undo every edit",
+)
+async def revert_meeting(
+    meeting_id: uuid.UUID, user: CurrentUser, platform: PlatformDep, session: SessionDep
+) -> MeetingPublic:
+    """Back to the machine result: every revision is deleted, ``revision`` is 0 and
+    ``edited_at`` null, the speakers get the names identification gave back, and the names
+    rejected with "not this person" are forgotten."""
+    meeting = await service.revert(platform, session, user.id, meeting_id)
+    return await documents.with_statistics(platform, meeting)
+
+
+@router.get(
+    "/meetings/{meeting_id}/revisions",
+    response_model=RevisionList,
+    responses=error_responses(401, 403, 404),
+    dependencies=[require_scope("meetings:read")],
+    summary="List a transcript's edits",
+)
+async def list_revisions(
+    meeting_id: uuid.UUID, user_id: CurrentUserId, session: SessionDep
+) -> RevisionList:
+    """The edits of the meeting's transcript, oldest first, and the revision it shows
+    (``current``: 0 for the machine result)."""
+    return await service.list_revisions(session, user_id, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/reprocess",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ProcessAccepted,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    dependencies=[require_scope("meetings:write")],
+    summary="Process a meeting again",
+)
+async def reprocess_meeting(
+    meeting_id: uuid.UUID,
+    user: CurrentUser,
+    platform: PlatformDep,
+    session: SessionDep,
+    data: ReprocessRequest | None = None,
+) -> JSONResponse:
+    """Run the pipeline again on the stored recording, with the current voice bank, as a
+    new task (new ``task_id``; poll ``status_url``). Options left out of the body are kept;
+    they are checked like an upload's (400). The edits are replaced by the new result
+    (revisions, speakers, results deleted; the recording kept); names rejected with "not this
+    person" stay rejected. 409 while the meeting is PENDING or PROCESSING."""
+    accepted = await service.reprocess(
+        platform, session, user.id, meeting_id, data.changes() if data else {}
+    )
+    return JSONResponse(
+        accepted.model_dump(mode="json"),
+        status_code=status.HTTP_202_ACCEPTED,
+        headers={"Location": accepted.status_url},
+    )
 
 
 @router.delete(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from scribe_core.db import MeetingStatus
 
@@ -120,6 +120,14 @@ class MeetingPublic(BaseModel):
     started_at: datetime | None
     completed_at: datetime | None
     processing_time: float | None
+    revision: int = Field(
+        default=0,
+        description="Number of the latest edit of the transcript (see "
+        "`GET /api/v1/meetings/{id}/revisions`); 0 while it is the machine result.",
+    )
+    edited_at: datetime | None = Field(
+        default=None, description="When the latest edit was made (UTC); null when unedited."
+    )
     speakers: list[MeetingSpeakerPublic] = []
 
 
@@ -137,3 +145,96 @@ class SpeakerRename(BaseModel):
     label."""
 
     name: str | None = Field(max_length=255)
+
+
+class MeetingUpdate(BaseModel):
+    """Body of ``PATCH /api/v1/meetings/{id}``: the meeting's new title (one line of visible
+    text; whitespace runs become one space). Metadata only: no revision is made."""
+
+    title: str = Field(max_length=255, examples=["Weekly sync"])
+
+
+SpeakerLabel = Annotated[str, Field(min_length=1, max_length=64, examples=["SPEAKER_00"])]
+"""A diarization speaker label as the transcript's ``speaker_label`` shows it."""
+
+
+class SegmentEdit(BaseModel):
+    """Body of ``PATCH /api/v1/meetings/{id}/segments/{index}``: at least one of ``text``
+    and ``speaker``.
+
+    ``text`` replaces the segment's text (one line, control characters refused, whitespace
+    runs made one space). Word timings are kept where words are unchanged: old and new words
+    are aligned with ``difflib.SequenceMatcher``; an unchanged word keeps its start, end and
+    probability; words that replace others share evenly the time span of the words they
+    replace; words inserted between words are a zero-length point at the boundary (the end of
+    the word before); deleted words disappear; typed words get probability 1.0; the segment's
+    start and end become its first word's start and last word's end.
+
+    ``speaker`` gives the segment to another speaker label of the transcript (its
+    ``speaker_label`` and ``speaker``, the display name, change; the diarization turns do
+    not).
+    """
+
+    text: str | None = Field(default=None, max_length=10_000, examples=["Hello, everyone."])
+    speaker: SpeakerLabel | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> SegmentEdit:
+        if self.text is None and self.speaker is None:
+            raise ValueError("give the segment's new `text`, its new `speaker`, or both")
+        return self
+
+
+class SpeakerMerge(BaseModel):
+    """Body of ``POST /api/v1/meetings/{id}/speakers/merge``: every segment and diarization
+    turn of the ``from`` labels goes to ``into``; the ``from`` speakers disappear (``from`` is
+    ``sources`` in Python, a reserved word there)."""
+
+    sources: list[SpeakerLabel] = Field(
+        alias="from", min_length=1, max_length=64, examples=[["SPEAKER_01"]]
+    )
+    into: SpeakerLabel
+
+
+class RevisionPublic(BaseModel):
+    """One edit of a transcript."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int = Field(description="1 for the first edit, then consecutive.")
+    summary: str = Field(
+        description="What changed, one line, e.g. `segment 3: text` (segments are numbered "
+        "from 0), `speaker SPEAKER_00: renamed to Diane`, `speakers SPEAKER_01 merged into "
+        "SPEAKER_00`, `speaker SPEAKER_00: not Diane`.",
+    )
+    created_at: datetime
+
+
+class RevisionList(BaseModel):
+    """Answer of ``GET /api/v1/meetings/{id}/revisions``: the edits, oldest first."""
+
+    items: list[RevisionPublic]
+    current: int = Field(
+        description="The revision the transcript shows: 0 for the machine result, else the "
+        "last item's number."
+    )
+
+
+class ReprocessRequest(BaseModel):
+    """Body of ``POST /api/v1/meetings/{id}/reprocess`` (may be empty: ``{}``).
+
+    A field left out keeps the meeting's option; ``null`` clears it (``language``: ``auto``
+    or ``null`` detects it). Checked like an upload's options (400 when invalid); an exact
+    ``num_speakers`` replaces kept bounds, and a bound replaces a kept exact count.
+    """
+
+    language: str | None = Field(
+        default=None, max_length=16, description="ISO-639-1 code to force (`fr`), or `auto`."
+    )
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+
+    def changes(self) -> dict[str, str | int | None]:
+        """The options the request gives (those it left out are absent)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}

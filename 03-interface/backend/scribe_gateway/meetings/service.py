@@ -3,11 +3,15 @@
 Rules (ARCHITECTURE.md, STYLE.md "Jobs"): the meeting row is committed BEFORE its task is
 sent, the task carries the meeting id only, and a request never waits for the pipeline.
 Another user's meeting behaves exactly like a missing one (404).
+
+Edits (a segment's text or speaker, a rename, a merge, "not this person") never rewrite the
+machine result: each is stored as a revision (:mod:`scribe_gateway.meetings.editing`), and
+every reader serves the latest one. A speaker label named in a request BODY that the
+transcript does not have is 400 ``unknown_speaker``; one named in the PATH is 404.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -19,6 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
+from scribe_core import editing as edits
+from scribe_core import search
 from scribe_core.db import Meeting, MeetingStatus, User
 from scribe_core.domain import FusionDocument, ProcessingOptions
 from scribe_core.errors import BadInputError, NotFoundError
@@ -26,11 +32,14 @@ from scribe_core.exporters import MEDIA_TYPES, export
 from scribe_core.queue import kick_process_meeting
 from scribe_core.storage import results_prefix, upload_key
 from scribe_gateway.errors import ConflictError
+from scribe_gateway.meetings import editing
 from scribe_gateway.meetings.repository import MeetingRepository
 from scribe_gateway.meetings.schemas import (
     MeetingPage,
     MeetingPublic,
     ProcessAccepted,
+    RevisionList,
+    RevisionPublic,
     TaskStatus,
 )
 from scribe_gateway.meetings.upload import (
@@ -40,7 +49,7 @@ from scribe_gateway.meetings.upload import (
     safe_key_name,
     served_media_type,
 )
-from scribe_gateway.names import clean_name
+from scribe_gateway.names import clean_name, is_invisible
 from scribe_gateway.platform import Platform
 
 logger = logging.getLogger(__name__)
@@ -53,6 +62,10 @@ _COUNT = re.compile(r"[0-9]{1,3}")
 _TASK_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 MAX_TITLE_LENGTH = 255
 MAX_SPEAKER_NAME_LENGTH = 255
+MAX_SEGMENT_TEXT_LENGTH = 10_000
+"""Longest text of one segment a person may type (characters)."""
+INVALID_TEXT = "invalid_text"
+"""Error code of a refused segment text (HTTP 400)."""
 
 
 def parse_options(fields: dict[str, str]) -> ProcessingOptions:
@@ -262,34 +275,15 @@ async def list_meetings(
     )
 
 
-def _require_completed(meeting: Meeting) -> str:
-    """The key of the meeting's ``fusion.json``.
-
-    Raises:
-        ConflictError: The meeting is not COMPLETED yet (or failed).
-    """
-    key = meeting.result_keys.get("fusion.json")
-    if meeting.status is not MeetingStatus.COMPLETED or not key:
-        raise ConflictError(
-            f"meeting {meeting.id} is {meeting.status.value}; its transcript exists once it is "
-            "COMPLETED"
-        )
-    return str(key)
-
-
-async def _load_document(platform: Platform, key: str) -> FusionDocument:
-    raw = await anyio.to_thread.run_sync(platform.store.get_bytes, key)
-    return FusionDocument.from_dict(json.loads(raw))
-
-
 async def load_result(platform: Platform, meeting: Meeting) -> FusionDocument:
-    """The fusion document of a meeting already loaded for its owner.
+    """The current fusion document of a meeting already loaded for its owner: its latest
+    revision (the last edit), else the machine result ``fusion.json``.
 
     Raises:
         ConflictError: The meeting is not COMPLETED.
         StorageError: The object store failed (``ObjectNotFoundError`` when it is gone).
     """
-    return await _load_document(platform, _require_completed(meeting))
+    return await editing.load_latest(platform, meeting)
 
 
 @dataclass(frozen=True)
@@ -304,7 +298,8 @@ class Transcript:
 async def transcript(
     platform: Platform, session: AsyncSession, owner_id: uuid.UUID, meeting_id: uuid.UUID, fmt: str
 ) -> Transcript:
-    """Render the meeting's fusion document in ``fmt`` (json, srt, vtt, txt, rttm).
+    """Render the meeting's current fusion document (its latest revision) in ``fmt`` (json,
+    srt, vtt, txt, rttm).
 
     Raises:
         NotFoundError: No such meeting, or not the caller's.
@@ -312,7 +307,7 @@ async def transcript(
         BadInputError: Unknown format.
     """
     meeting = await get_meeting(session, owner_id, meeting_id)
-    document = await _load_document(platform, _require_completed(meeting))
+    document = await load_result(platform, meeting)
     stem = safe_key_name(meeting.title).rsplit(".", 1)[0] or "transcript"
     text = export(document, fmt, uri=stem)
     return Transcript(text=text, media_type=MEDIA_TYPES[fmt.lower()], filename=f"{stem}.{fmt}")
@@ -367,6 +362,101 @@ async def audio(
     return AudioLocation(url, path, media_type, filename, inline)
 
 
+def clean_text(value: str) -> str:
+    """A segment text as typed, made one line: ends trimmed, inner runs of whitespace made
+    one space.
+
+    Raises:
+        BadInputError: Code ``invalid_text``: a control or formatting character anywhere
+            (a line break included, as for names: see :func:`scribe_gateway.names.is_invisible`),
+            no word at all, or more than :data:`MAX_SEGMENT_TEXT_LENGTH` characters.
+    """
+    if any(is_invisible(char) for char in value):
+        raise BadInputError(
+            "the text must be one line of visible text, without control or formatting characters",
+            code=INVALID_TEXT,
+        )
+    cleaned = " ".join(value.split())
+    if not cleaned or len(cleaned) > MAX_SEGMENT_TEXT_LENGTH:
+        raise BadInputError(
+            f"the text must be 1 to {MAX_SEGMENT_TEXT_LENGTH} characters", code=INVALID_TEXT
+        )
+    return cleaned
+
+
+async def edit_segment(
+    platform: Platform,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    index: int,
+    *,
+    text: str | None = None,
+    speaker: str | None = None,
+) -> Meeting:
+    """Correct segment ``index`` of the current transcript: its text, its speaker, or both;
+    stored as a new revision (nothing is stored when nothing changes).
+
+    A text edit keeps the word timings of the words left unchanged (the rule is
+    :func:`scribe_core.editing.retime_words`); a speaker change sets the segment's
+    ``speaker_label`` and ``speaker`` (the label's display name).
+
+    Args:
+        index: The segment, 0 for the first (``segments[index]`` of the JSON transcript).
+        text: The new text (see :func:`clean_text`), or ``None`` to keep it.
+        speaker: A speaker label of the transcript, or ``None`` to keep it.
+
+    Raises:
+        BadInputError: Neither ``text`` nor ``speaker``; an invalid text (code
+            ``invalid_text``); a label the transcript does not have (code
+            ``unknown_speaker``).
+        NotFoundError: No such meeting, not the caller's, or no segment ``index``.
+        ConflictError: The meeting is not COMPLETED.
+    """
+    if text is None and speaker is None:
+        raise BadInputError("give the segment's new `text`, its new `speaker`, or both")
+    cleaned = None if text is None else clean_text(text)
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    current = await load_result(platform, meeting)
+    edited, changes = current, []
+    if cleaned is not None:
+        edited = edits.edit_text(edited, index, cleaned)
+        changes.append("text")
+    if speaker is not None:
+        edited = edits.reassign(edited, index, speaker)
+        changes.append(f"speaker {speaker}")
+    summary = f"segment {index}: {', '.join(changes)}"
+    await editing.save_revision(platform, session, meeting, current, edited, summary)
+    return await get_meeting(session, owner_id, meeting_id)
+
+
+async def merge_speakers(
+    platform: Platform,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    sources: list[str],
+    into: str,
+) -> Meeting:
+    """Merge the speakers ``sources`` into ``into`` (see
+    :func:`scribe_core.editing.merge_speakers`), as a new revision; the merged speakers' rows
+    leave ``meeting_speakers``.
+
+    Raises:
+        BadInputError: No ``sources``, ``into`` among them, or (code ``unknown_speaker``) a
+            label the transcript does not have.
+        NotFoundError: No such meeting, or not the caller's.
+        ConflictError: The meeting is not COMPLETED.
+    """
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    current = await load_result(platform, meeting)
+    edited = edits.merge_speakers(current, sources, into)
+    merged = ", ".join(dict.fromkeys(sources))
+    summary = f"speakers {merged} merged into {into}"
+    await editing.save_revision(platform, session, meeting, current, edited, summary)
+    return await get_meeting(session, owner_id, meeting_id)
+
+
 async def rename_speaker(
     platform: Platform,
     session: AsyncSession,
@@ -375,8 +465,10 @@ async def rename_speaker(
     label: str,
     name: str | None,
 ) -> Meeting:
-    """Show ``label`` as ``name`` in the stored result, hence in every export; ``None`` or an
-    empty name restores the label. ``fusion.json`` is rewritten, then the speaker row.
+    """Show ``label`` as ``name`` in the current transcript, hence in every export; ``None``
+    or an empty name restores the label. Stored as a new revision (``fusion.json`` is never
+    rewritten), then the speaker row follows (a name other than the voice bank's sets
+    ``match`` to ``none``).
 
     Raises:
         BadInputError: Code ``invalid_name``: a name with control or formatting characters,
@@ -386,19 +478,192 @@ async def rename_speaker(
     """
     if name is not None:
         name = clean_name(name, max_length=MAX_SPEAKER_NAME_LENGTH) if name.strip() else None
-    meeting = await get_meeting(session, owner_id, meeting_id, for_update=True)
-    key = _require_completed(meeting)
-    document = await _load_document(platform, key)
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    current = await load_result(platform, meeting)
     try:
-        renamed = document.rename_speaker(label, name)
+        renamed = current.rename_speaker(label, name)
     except KeyError:
         raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}") from None
-    body = json.dumps(renamed.to_dict(), ensure_ascii=False).encode()
-    await anyio.to_thread.run_sync(platform.store.put_bytes, key, body, "application/json")
-    display = next(s.name for s in renamed.speakers if s.label == label)
-    await MeetingRepository(session).rename_speaker(meeting.id, label, display)
+    summary = f"speaker {label}: " + (f"renamed to {name}" if name else "name removed")
+    await editing.save_revision(platform, session, meeting, current, renamed, summary)
+    return await get_meeting(session, owner_id, meeting_id)
+
+
+async def reject_speaker(
+    platform: Platform,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    label: str,
+) -> Meeting:
+    """Not this person: remove the name the speaker ``label`` was given (it shows its label
+    again, ``match`` ``none``), as a new revision, and record the rejected name so that
+    re-processing this meeting never gives it again (the worker leaves that person's
+    voiceprint out of identification for this meeting).
+
+    Raises:
+        NotFoundError: No such meeting, not the caller's, or no such speaker label.
+        ConflictError: The meeting is not COMPLETED, or the speaker has no name.
+    """
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    current = await load_result(platform, meeting)
+    identity = next((s for s in current.speakers if s.label == label), None)
+    if identity is None:
+        raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}")
+    if identity.name is None:
+        raise ConflictError(f"speaker {label!r} has no name to reject; it shows its label")
+    await MeetingRepository(session).add_rejection(meeting.id, identity.name)
+    edited = current.rename_speaker(label, None)
+    summary = f"speaker {label}: not {identity.name}"
+    await editing.save_revision(platform, session, meeting, current, edited, summary)
+    return await get_meeting(session, owner_id, meeting_id)
+
+
+async def revert(
+    platform: Platform, session: AsyncSession, owner_id: uuid.UUID, meeting_id: uuid.UUID
+) -> Meeting:
+    """Back to the machine result: every revision (objects and rows) is deleted,
+    ``revision`` is 0 and ``edited_at`` null, the speaker rows get the names, match states
+    and similarities of ``fusion.json`` back (merged speakers return), and the names rejected
+    with "not this person" are forgotten (they were edits too).
+
+    Raises:
+        NotFoundError: No such meeting, or not the caller's.
+        ConflictError: The meeting is not COMPLETED.
+    """
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    machine = await editing.load_document(platform, editing.machine_key(meeting))
+    repository = MeetingRepository(session)
+    keys = await repository.delete_revisions(meeting)
+    await repository.delete_rejections(meeting.id)
+    await repository.sync_speakers(meeting, machine)
+    await search.index_meeting(session, meeting, machine)
+    await session.commit()
+    await editing.delete_objects(platform, keys)
+    return await get_meeting(session, owner_id, meeting_id)
+
+
+async def list_revisions(
+    session: AsyncSession, owner_id: uuid.UUID, meeting_id: uuid.UUID
+) -> RevisionList:
+    """The meeting's edits, oldest first, and the current revision number (0: the machine
+    result; then equal to the last item's ``number``).
+
+    Raises:
+        NotFoundError: No such meeting, or not the caller's.
+    """
+    meeting = await get_meeting(session, owner_id, meeting_id)
+    revisions = await MeetingRepository(session).revisions(meeting.id)
+    return RevisionList(
+        items=[RevisionPublic.model_validate(r) for r in revisions], current=meeting.revision
+    )
+
+
+async def set_title(
+    session: AsyncSession, owner_id: uuid.UUID, meeting_id: uuid.UUID, title: str
+) -> Meeting:
+    """Rename the meeting (metadata only: no revision, ``edited_at`` unchanged); any status.
+
+    Raises:
+        BadInputError: Code ``invalid_name``: control or formatting characters, empty, or
+            longer than 255 characters once cleaned.
+        NotFoundError: No such meeting, or not the caller's.
+    """
+    cleaned = clean_name(title, what="title", max_length=MAX_TITLE_LENGTH)
+    meeting = await get_meeting(session, owner_id, meeting_id, for_update=True)
+    meeting.title = cleaned
     await session.commit()
     return await get_meeting(session, owner_id, meeting_id)
+
+
+REPROCESS_OPTIONS = ("language", "num_speakers", "min_speakers", "max_speakers")
+"""Processing options a re-process may change."""
+
+
+async def reprocess(
+    platform: Platform,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    changes: dict[str, str | int | None],
+) -> ProcessAccepted:
+    """Process the stored recording again, with the current voice bank, as a new task.
+
+    The options in ``changes`` replace the meeting's (``None`` clears one, ``language``
+    ``auto`` means detect); the others are kept, except that an exact ``num_speakers`` given
+    drops the kept bounds and a bound given drops the kept exact count. They are checked like
+    an upload's (:func:`parse_options`). Edits are replaced by the new machine result: the revisions
+    (rows and objects), the speaker rows, the search rows and the result objects are deleted
+    (the upload is kept), the meeting becomes PENDING with a new ``task_id``, no stage,
+    progress, error, result or attempt, then it is committed and queued
+    (:func:`queue_and_accept`). Names rejected with "not this person" stay rejected. A URL
+    job whose recording was stored is not downloaded again.
+
+    Args:
+        changes: Subset of :data:`REPROCESS_OPTIONS` → new value.
+
+    Returns:
+        The ``202`` body with the new task's status URL.
+
+    Raises:
+        BadInputError: Invalid or inconsistent options.
+        NotFoundError: No such meeting, or not the caller's.
+        ConflictError: The meeting is PENDING or PROCESSING.
+    """
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    if meeting.status in (MeetingStatus.PENDING, MeetingStatus.PROCESSING):
+        raise ConflictError(
+            f"meeting {meeting.id} is {meeting.status.value}; it can be processed again once "
+            "it is COMPLETED or FAILED"
+        )
+    current = meeting.options
+    fields: dict[str, str | int | None] = {
+        "language": current.language,
+        "num_speakers": current.num_speakers,
+        "min_speakers": current.min_speakers,
+        "max_speakers": current.max_speakers,
+    }
+    changes = {k: v for k, v in changes.items() if k in REPROCESS_OPTIONS}
+    if changes.get("num_speakers") is not None:  # an exact count replaces the bounds
+        fields["min_speakers"] = fields["max_speakers"] = None
+    if changes.get("min_speakers") is not None or changes.get("max_speakers") is not None:
+        fields["num_speakers"] = None  # and bounds replace an exact count
+    fields.update(changes)
+    options = parse_options({k: "" if v is None else str(v) for k, v in fields.items()})
+    stale = [str(k) for k in meeting.result_keys.values()]
+    repository = MeetingRepository(session)
+    revisions = await repository.delete_revisions(meeting)
+    await repository.delete_speakers(meeting.id)
+    await search.drop_meeting(session, meeting.id)
+    _reset_for_processing(meeting, options)
+    await session.commit()
+    await editing.delete_objects(platform, [*stale, *revisions])
+    return await queue_and_accept(session, platform, meeting)
+
+
+def _reset_for_processing(meeting: Meeting, options: ProcessingOptions) -> None:
+    """Make ``meeting`` what an upload with ``options`` is before any worker saw it."""
+    meeting.requested_language = options.language  # None: detect
+    meeting.num_speakers = options.num_speakers
+    meeting.min_speakers = options.min_speakers
+    meeting.max_speakers = options.max_speakers
+    meeting.status = MeetingStatus.PENDING
+    meeting.task_id = str(uuid.uuid4())
+    meeting.stage = None
+    meeting.progress = 0.0
+    meeting.error = None
+    meeting.error_code = None
+    meeting.result_keys = {}
+    meeting.duration_seconds = None
+    meeting.language = None
+    meeting.processing_time = None
+    meeting.attempts = 0
+    meeting.enqueued_at = None
+    meeting.started_at = None
+    meeting.completed_at = None
+    meeting.heartbeat_at = None
+    meeting.revision = 0
+    meeting.edited_at = None
 
 
 async def delete_meeting(
@@ -415,7 +680,8 @@ async def delete_meeting(
     keys = [meeting.upload_key, *(str(k) for k in meeting.result_keys.values())]
     store = platform.store
     await anyio.to_thread.run_sync(store.delete, keys)
-    prefix = results_prefix(meeting.id, meeting.created_at)
+    prefix = results_prefix(meeting.id, meeting.created_at)  # revisions included
     await anyio.to_thread.run_sync(store.delete_prefix, prefix)
+    await search.drop_meeting(session, meeting.id)
     await MeetingRepository(session).delete(meeting)
     await session.commit()

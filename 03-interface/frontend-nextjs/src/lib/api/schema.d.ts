@@ -148,7 +148,13 @@ export interface paths {
         delete: operations["delete_meeting_api_v1_meetings__meeting_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a meeting's title
+         * @description Set the meeting's title (one line of visible text, at most 255 characters; 400
+         *     ``invalid_name`` otherwise), in any status. Metadata only: the transcript's revision and
+         *     ``edited_at`` do not change.
+         */
+        patch: operations["update_meeting_api_v1_meetings__meeting_id__patch"];
         trace?: never;
     };
     "/api/v1/meetings/{meeting_id}/transcript": {
@@ -197,6 +203,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/segments/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Correct a segment's text or speaker
+         * @description Correct segment ``index`` (``segments[index]`` of the JSON transcript): its ``text``,
+         *     its ``speaker`` label, or both. Stored as a new revision; the machine result is kept.
+         *
+         *     Word timings survive where words are unchanged (see the body's schema for the rule).
+         *     400 ``invalid_text`` for a text with control characters or no word; 400
+         *     ``unknown_speaker`` for a label the transcript does not have; 404 for a segment index
+         *     out of range; 409 until the meeting is COMPLETED. An edit that changes nothing stores no
+         *     revision.
+         */
+        patch: operations["edit_segment_api_v1_meetings__meeting_id__segments__index__patch"];
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/speakers/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge speakers into one
+         * @description Give every segment and diarization turn of the ``from`` speakers to ``into`` (one
+         *     person the diarization split in two, say); the ``from`` speakers leave the transcript
+         *     and the meeting's speakers. Stored as a new revision. 400 when ``into`` is among
+         *     ``from``, and 400 ``unknown_speaker`` for a label the transcript does not have (a label
+         *     in a request body is 400; in the path, 404).
+         */
+        post: operations["merge_speakers_api_v1_meetings__meeting_id__speakers_merge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/speakers/{label}": {
         parameters: {
             query?: never;
@@ -211,10 +268,100 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename Speaker
-         * @description Give a speaker a name; it replaces the label in the stored result and every export.
+         * Name a speaker
+         * @description Give a speaker a name (``null`` or ``""`` shows the label again); it replaces the
+         *     label in the transcript and every export. Stored as a new revision.
          */
         patch: operations["rename_speaker_api_v1_meetings__meeting_id__speakers__label__patch"];
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/speakers/{label}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Not this person: remove a speaker's name
+         * @description The speaker is not the person named: the name goes (the speaker shows its label,
+         *     match ``none``), as a new revision, and re-processing this meeting will not give that
+         *     person's name again. 409 when the speaker has no name.
+         */
+        post: operations["reject_speaker_api_v1_meetings__meeting_id__speakers__label__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo every edit
+         * @description Back to the machine result: every revision is deleted, ``revision`` is 0 and
+         *     ``edited_at`` null, the speakers get the names identification gave back, and the names
+         *     rejected with "not this person" are forgotten.
+         */
+        post: operations["revert_meeting_api_v1_meetings__meeting_id__revert_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a transcript's edits
+         * @description The edits of the meeting's transcript, oldest first, and the revision it shows
+         *     (``current``: 0 for the machine result).
+         */
+        get: operations["list_revisions_api_v1_meetings__meeting_id__revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/reprocess": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Process a meeting again
+         * @description Run the pipeline again on the stored recording, with the current voice bank, as a
+         *     new task (new ``task_id``; poll ``status_url``). Options left out of the body are kept;
+         *     they are checked like an upload's (400). The edits are replaced by the new result
+         *     (revisions, speakers, results deleted; the recording kept); names rejected with "not this
+         *     person" stay rejected. 409 while the meeting is PENDING or PROCESSING.
+         */
+        post: operations["reprocess_meeting_api_v1_meetings__meeting_id__reprocess_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/status/{task_id}/events": {
@@ -526,6 +673,27 @@ export interface paths {
          * @description Queue a `webhook.test` event to this webhook; follow it in the delivery log.
          */
         post: operations["test_webhook_api_v1_webhooks__webhook_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Meetings
+         * @description The utterances of your COMPLETED meetings that match `q`, best first, each with an
+         *     HTML snippet where the matched words are in `<mark>`.
+         */
+        get: operations["search_meetings_api_v1_search_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -982,6 +1150,17 @@ export interface components {
             /** Processing Time */
             processing_time: number | null;
             /**
+             * Revision
+             * @description Number of the latest edit of the transcript (see `GET /api/v1/meetings/{id}/revisions`); 0 while it is the machine result.
+             * @default 0
+             */
+            revision: number;
+            /**
+             * Edited At
+             * @description When the latest edit was made (UTC); null when unedited.
+             */
+            edited_at?: string | null;
+            /**
              * Speakers
              * @default []
              */
@@ -1040,6 +1219,18 @@ export interface components {
          * @enum {string}
          */
         MeetingStatus: "PENDING" | "PROCESSING" | "COMPLETED" | "FAILED";
+        /**
+         * MeetingUpdate
+         * @description Body of ``PATCH /api/v1/meetings/{id}``: the meeting's new title (one line of visible
+         *     text; whitespace runs become one space). Metadata only: no revision is made.
+         */
+        MeetingUpdate: {
+            /**
+             * Title
+             * @example Weekly sync
+             */
+            title: string;
+        };
         /**
          * PersonPublic
          * @description A person of the caller's voice bank.
@@ -1124,6 +1315,132 @@ export interface components {
             detail?: string | null;
         };
         /**
+         * ReprocessRequest
+         * @description Body of ``POST /api/v1/meetings/{id}/reprocess`` (may be empty: ``{}``).
+         *
+         *     A field left out keeps the meeting's option; ``null`` clears it (``language``: ``auto``
+         *     or ``null`` detects it). Checked like an upload's options (400 when invalid); an exact
+         *     ``num_speakers`` replaces kept bounds, and a bound replaces a kept exact count.
+         */
+        ReprocessRequest: {
+            /**
+             * Language
+             * @description ISO-639-1 code to force (`fr`), or `auto`.
+             */
+            language?: string | null;
+            /** Num Speakers */
+            num_speakers?: number | null;
+            /** Min Speakers */
+            min_speakers?: number | null;
+            /** Max Speakers */
+            max_speakers?: number | null;
+        };
+        /**
+         * RevisionList
+         * @description Answer of ``GET /api/v1/meetings/{id}/revisions``: the edits, oldest first.
+         */
+        RevisionList: {
+            /** Items */
+            items: components["schemas"]["RevisionPublic"][];
+            /**
+             * Current
+             * @description The revision the transcript shows: 0 for the machine result, else the last item's number.
+             */
+            current: number;
+        };
+        /**
+         * RevisionPublic
+         * @description One edit of a transcript.
+         */
+        RevisionPublic: {
+            /**
+             * Number
+             * @description 1 for the first edit, then consecutive.
+             */
+            number: number;
+            /**
+             * Summary
+             * @description What changed, one line, e.g. `segment 3: text` (segments are numbered from 0), `speaker SPEAKER_00: renamed to Diane`, `speakers SPEAKER_01 merged into SPEAKER_00`, `speaker SPEAKER_00: not Diane`.
+             */
+            summary: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * SearchResult
+         * @description One utterance that matches the query.
+         */
+        SearchResult: {
+            /**
+             * Meeting Id
+             * Format: uuid
+             */
+            meeting_id: string;
+            /**
+             * Title
+             * @description The meeting's title.
+             */
+            title: string;
+            /**
+             * Segment Index
+             * @description Position of the utterance in the meeting's transcript `segments` (from 0).
+             */
+            segment_index: number;
+            /**
+             * Start
+             * @description Start time of the utterance in seconds.
+             */
+            start: number;
+            /**
+             * Speaker
+             * @description The speaker's display name (name, else speaker label).
+             */
+            speaker: string;
+            /**
+             * Snippet
+             * @description HTML: the utterance, or the part around the matches, with every character escaped and the matched words in `<mark>…</mark>`; safe to render as is.
+             * @example … nous sommes d'accord sur la <mark>réunion</mark> de lundi …
+             */
+            snippet: string;
+        };
+        /**
+         * SearchResults
+         * @description Answer of ``GET /api/v1/search``: the best matches first.
+         */
+        SearchResults: {
+            /** Results */
+            results: components["schemas"]["SearchResult"][];
+        };
+        /**
+         * SegmentEdit
+         * @description Body of ``PATCH /api/v1/meetings/{id}/segments/{index}``: at least one of ``text``
+         *     and ``speaker``.
+         *
+         *     ``text`` replaces the segment's text (one line, control characters refused, whitespace
+         *     runs made one space). Word timings are kept where words are unchanged: old and new words
+         *     are aligned with ``difflib.SequenceMatcher``; an unchanged word keeps its start, end and
+         *     probability; words that replace others share evenly the time span of the words they
+         *     replace; words inserted between words are a zero-length point at the boundary (the end of
+         *     the word before); deleted words disappear; typed words get probability 1.0; the segment's
+         *     start and end become its first word's start and last word's end.
+         *
+         *     ``speaker`` gives the segment to another speaker label of the transcript (its
+         *     ``speaker_label`` and ``speaker``, the display name, change; the diarization turns do
+         *     not).
+         */
+        SegmentEdit: {
+            /**
+             * Text
+             * @example Hello, everyone.
+             */
+            text?: string | null;
+            /** Speaker */
+            speaker?: string | null;
+        };
+        /**
          * SpeakerEnroll
          * @description Enrol a meeting's speaker under a name (an existing person gets one more sample).
          */
@@ -1176,6 +1493,26 @@ export interface components {
         SpeakerEventLinks: {
             /** Person */
             person: string;
+        };
+        /**
+         * SpeakerMerge
+         * @description Body of ``POST /api/v1/meetings/{id}/speakers/merge``: every segment and diarization
+         *     turn of the ``from`` labels goes to ``into``; the ``from`` speakers disappear (``from`` is
+         *     ``sources`` in Python, a reserved word there).
+         */
+        SpeakerMerge: {
+            /**
+             * From
+             * @example [
+             *       "SPEAKER_01"
+             *     ]
+             */
+            from: string[];
+            /**
+             * Into
+             * @example SPEAKER_00
+             */
+            into: string;
         };
         /**
          * SpeakerRename
@@ -1962,6 +2299,77 @@ export interface operations {
             };
         };
     };
+    update_meeting_api_v1_meetings__meeting_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_transcript_api_v1_meetings__meeting_id__transcript_get: {
         parameters: {
             query?: {
@@ -2107,6 +2515,168 @@ export interface operations {
             };
         };
     };
+    edit_segment_api_v1_meetings__meeting_id__segments__index__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+                /** @description 0 for the first segment */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    merge_speakers_api_v1_meetings__meeting_id__speakers_merge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpeakerMerge"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     rename_speaker_api_v1_meetings__meeting_id__speakers__label__patch: {
         parameters: {
             query?: never;
@@ -2122,6 +2692,92 @@ export interface operations {
                 "application/json": components["schemas"]["SpeakerRename"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingPublic"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body over the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reject_speaker_api_v1_meetings__meeting_id__speakers__label__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+                label: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -2175,6 +2831,211 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revert_meeting_api_v1_meetings__meeting_id__revert_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingPublic"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_revisions_api_v1_meetings__meeting_id__revisions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reprocess_meeting_api_v1_meetings__meeting_id__reprocess_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReprocessRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessAccepted"];
+                };
+            };
+            /** @description Bad request (invalid upload or options) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3340,6 +4201,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_meetings_api_v1_search_get: {
+        parameters: {
+            query: {
+                /** @description Words to find (French and English words match their other forms: "réunions" finds "réunion"). Web search syntax: `"exact phrase"`, `a or b`, `-excluded`; anything else is plain text. A query without a word finds nothing. */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`insufficient_scope`), or the route takes a signed-in session only (`api_key_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body, or an `Idempotency-Key` reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
