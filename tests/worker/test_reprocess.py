@@ -8,11 +8,14 @@ given, because the behaviour under test is what the job gives the pipeline and d
 The last test is the real thing on the embedded default (``scribe serve``'s application: SQLite,
 local store, in-process queue and pipeline): process the sample call, edit it, enrol one of
 its speakers, re-process in French (the voice bank now names that speaker), reject the name,
-re-process again (the name is not given, though the person is still enrolled).
+re-process again (the name is not given, though the person is still enrolled); and a French
+FLEURS recording uploaded with language French comes back in French and is found by search with
+French stemming (the plural of one of its words finds it).
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -297,3 +300,41 @@ def test_reprocess_on_the_embedded_default_uses_the_language_and_the_voice_bank(
     assert "Sheila" not in {s["speaker"] for s in http.get(f"{base}/transcript").json()["segments"]}
     people = http.get("/api/v1/speakers").json()
     assert [(p["name"], p["status"]) for p in people] == [("Sheila", "READY")]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_a_french_recording_comes_back_in_french_and_search_stems_french_plurals(
+    embedded: TestClient, eval_dir: Path
+) -> None:
+    import jiwer
+
+    clip = eval_dir / "fleurs" / "fleurs-fr-000.ogg"
+    reference = (eval_dir / "fleurs" / "fleurs-fr-000.txt").read_text(encoding="utf-8")
+    http = embedded
+    with clip.open("rb") as audio:
+        accepted = http.post(
+            "/api/v1/process",
+            files={"file": ("réunion.ogg", audio, "audio/ogg")},
+            data={"language": "fr"},
+        )
+    assert accepted.status_code == 202, accepted.text
+    meeting_id = accepted.json()["meeting_id"]
+    _wait(http, accepted.json()["status_url"])
+    document = http.get(f"/api/v1/meetings/{meeting_id}/transcript").json()
+    assert document["language"] == "fr"
+    normalise = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),
+                               jiwer.RemoveMultipleSpaces(), jiwer.Strip()])  # fmt: skip
+    wer = jiwer.wer(normalise(reference), normalise(document["text"]))
+    assert wer <= 0.5, (wer, document["text"])  # French words, not an English paraphrase
+
+    # A singular word of the transcript (6+ letters), searched for in the plural.
+    words = re.findall(r"[^\W\d_]{6,}", document["text"].lower())
+    singular = next(w for w in words if not w.endswith(("s", "x")))
+    found = http.get("/api/v1/search", params={"q": singular + "s"})
+    assert found.status_code == 200, found.text
+    hits = [h for h in found.json()["results"] if h["meeting_id"] == meeting_id]
+    assert hits, (singular, found.json())
+    assert "<mark>" in hits[0]["snippet"]
+    assert singular in hits[0]["snippet"].lower()
+    assert http.get("/api/v1/search", params={"q": "zzzqqq"}).json() == {"results": []}
