@@ -33,7 +33,6 @@ Snippets are HTML-safe on both: every character of the stored text is escaped an
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 import unicodedata
@@ -63,9 +62,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scribe_core.db import Meeting, MeetingSpeaker, MeetingStatus
-from scribe_core.db.models import MeetingRevision, MeetingSegment
+from scribe_core.db.models import MeetingSegment
 from scribe_core.domain import FusionDocument
 from scribe_core.errors import BadInputError, ScribeError
+from scribe_core.revisions import current_key, read_document
 from scribe_core.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
@@ -157,10 +157,12 @@ class _Stemmer:
         self._snowball = None if config == DEFAULT_CONFIG else snowballstemmer.stemmer(config)
 
     def stem(self, word: str) -> str:
+        """The index term of one word."""
         word = unicodedata.normalize("NFC", word.lower())
         return fold(word) if self._snowball is None else str(self._snowball.stemWord(word))
 
     def stems(self, text: str) -> list[str]:
+        """The index terms of the words of ``text`` (:data:`_WORD`), in order."""
         return [self.stem(w) for w in _WORD.findall(text)]
 
 
@@ -267,7 +269,7 @@ async def backfill(
                     return indexed
                 for meeting in batch:
                     after = meeting.id
-                    document = await _current_document(session, store, meeting)
+                    document = await _current_document(store, meeting)
                     if document is not None:
                         await index_meeting(session, meeting, document)
                         indexed += 1
@@ -300,26 +302,15 @@ async def _unindexed(
     return (await session.scalars(statement)).all()
 
 
-async def _current_document(
-    session: AsyncSession, store: ObjectStore, meeting: Meeting
-) -> FusionDocument | None:
-    """The meeting's latest edited document, else its ``fusion.json``; ``None`` (logged) when
-    it cannot be read."""
-    key: str | None = None
-    if meeting.revision:
-        key = await session.scalar(
-            select(MeetingRevision.document_key).where(
-                MeetingRevision.meeting_id == meeting.id,
-                MeetingRevision.number == meeting.revision,
-            )
-        )
-    key = key or meeting.result_keys.get("fusion.json")
-    if not key:
+async def _current_document(store: ObjectStore, meeting: Meeting) -> FusionDocument | None:
+    """The meeting's current transcript (:func:`scribe_core.revisions.current_key`: its latest
+    edit, else ``fusion.json``); ``None`` (logged) when it cannot be read."""
+    key = current_key(meeting)
+    if key is None:
         logger.warning("search backfill: meeting %s has no fusion document", meeting.id)
         return None
     try:
-        raw = await anyio.to_thread.run_sync(store.get_bytes, str(key))
-        return FusionDocument.from_dict(json.loads(raw))
+        return await read_document(store, key)
     except (ScribeError, ValueError, KeyError, TypeError) as exc:
         logger.warning("search backfill: meeting %s not indexed: %r", meeting.id, exc)
         return None

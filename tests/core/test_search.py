@@ -36,6 +36,7 @@ from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.db.models import MeetingSegment
 from scribe_core.domain import FusionDocument, SpeakerIdentity, Utterance, Word
 from scribe_core.errors import BadInputError
+from scribe_core.revisions import revision_key
 from scribe_core.storage import LocalStore, results_prefix
 from scribe_core.testing import postgres_server_url, require_server, temporary_database
 
@@ -483,7 +484,12 @@ async def test_backfill_indexes_meetings_completed_before_search(
     silent = await _meeting(sessions, owner, replace(document, segments=()), index=False)
     unreadable = await _meeting(sessions, owner, document, index=False)
     pending = await _meeting(sessions, owner, document, status=MeetingStatus.PENDING, index=False)
-    for meeting, doc in ((old, document), (silent, replace(document, segments=()))):
+    edited = await _meeting(sessions, owner, document, index=False)
+    for meeting, doc in (
+        (old, document),
+        (silent, replace(document, segments=())),
+        (edited, document),
+    ):
         key = results_prefix(meeting.id, meeting.created_at) + "fusion.json"
         store.put_bytes(key, json.dumps(doc.to_dict()).encode(), "application/json")
         async with sessions() as session:
@@ -493,6 +499,16 @@ async def test_backfill_indexes_meetings_completed_before_search(
                 .values(result_keys={"fusion.json": key})
             )
             await session.commit()
+    # An edited meeting is indexed from its latest edit, not from fusion.json.
+    segments = list(document.segments)
+    segments[3] = replace(segments[3], text=segments[3].text.replace("tigre", "jaguar"))
+    revised = replace(document, segments=tuple(segments))
+    async with sessions() as session:
+        await session.execute(update(Meeting).where(Meeting.id == edited.id).values(revision=2))
+        await session.commit()
+        edited = await session.get_one(Meeting, edited.id)
+    body = json.dumps(revised.to_dict()).encode()
+    store.put_bytes(revision_key(edited, 2), body, "application/json")
     async with sessions() as session:  # its fusion.json is missing from the store
         await session.execute(
             update(Meeting)
@@ -502,12 +518,14 @@ async def test_backfill_indexes_meetings_completed_before_search(
         await session.commit()
     assert await _search(sessions, owner, "tigre") == []
 
-    assert await search.backfill(sessions, store, batch_size=2) == 2  # old and silent
+    assert await search.backfill(sessions, store, batch_size=2) == 3  # old, silent, edited
     hits = await _search(sessions, owner, "tigre")
     assert [(h.meeting_id, h.segment_index) for h in hits] == [(old.id, 3)]
+    hits = await _search(sessions, owner, "jaguars")
+    assert [(h.meeting_id, h.segment_index) for h in hits] == [(edited.id, 3)]
     async with sessions() as session:
         indexed = set((await session.scalars(select(MeetingSegment.meeting_id))).all())
-    assert indexed == {old.id}
+    assert indexed == {old.id, edited.id}
     assert pending.id not in indexed
     # A later run reads again only those still without rows: the silent one (indexed to no
     # rows again) and the unreadable one (skipped again).

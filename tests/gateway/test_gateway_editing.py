@@ -27,6 +27,7 @@ import pytest
 from embedded_gateway import embedded_gateway
 from gateway_support import JWT_SECRET, PART_SIZE, Gateway, ThreadedServer, reference_document
 from sqlalchemy import func, insert, select, update
+from taskiq import InMemoryBroker
 
 from scribe_core.db import Meeting, MeetingSpeaker, MeetingStatus, create_engine
 from scribe_core.db.models import MeetingRevision, SpeakerRejection
@@ -36,6 +37,7 @@ from scribe_core.storage import LocalStore, ObjectNotFoundError, ObjectStore, re
 from scribe_core.tasks import PROCESS_MEETING
 from scribe_core.testing import SeaweedS3, redis_server_url
 from scribe_gateway.app import create_app
+from scribe_gateway.meetings import editing
 from scribe_gateway.platform import Platform
 
 A, B = "SPEAKER_00", "SPEAKER_01"
@@ -724,3 +726,103 @@ async def test_edits_survive_a_restart_and_leave_with_the_meeting(
     finally:
         await engine.dispose()
     assert left == 0
+
+
+async def test_a_delete_waits_for_an_edit_in_progress_and_leaves_no_revision_object(
+    backend: Backend, sample_call: Path
+) -> None:
+    meeting = await _completed(backend, sample_call)
+    key = meeting.prefix + "revisions/0001.json"
+    engine = create_engine(backend.database_url)
+    try:
+        async with (
+            engine.connect() as connection,
+            httpx.AsyncClient(base_url=backend.url, headers=backend.user, timeout=60) as http,
+        ):
+            # An edit in progress: the meeting's row locked (as MeetingRepository.lock does)
+            # until its revision object is stored and committed.
+            await connection.execute(
+                update(Meeting)
+                .where(Meeting.id == uuid.UUID(meeting.id))
+                .values(revision=Meeting.revision)
+            )
+            deleting = asyncio.ensure_future(http.delete(f"/api/v1/meetings/{meeting.id}"))
+            await asyncio.sleep(1.0)
+            assert not deleting.done()  # the delete waits for the edit
+            backend.store.put_bytes(key, b"{}", "application/json")
+            await connection.commit()
+            deleted = await deleting
+    finally:
+        await engine.dispose()
+    assert deleted.status_code == 204, deleted.text
+    assert backend.store.list_keys(meeting.prefix) == []  # the edit's object went too
+
+
+async def test_the_cleanup_after_a_revert_spares_an_edit_made_since(
+    backend: Backend, sample_call: Path
+) -> None:
+    """A revert deletes its revision objects after its commit; an edit made in that moment
+    numbers itself 1 again and writes ``revisions/0001.json`` anew: the cleanup, run here as
+    if it came late, must leave that object and delete only the numbers above it."""
+    meeting = await _completed(backend, sample_call)
+    with backend.client(backend.user) as http:
+        for text in ("First edit.", "Second edit."):
+            assert _patch_segment(http, meeting.id, THERE, {"text": text}).status_code == 200
+        rows = await _rows(backend, meeting.id)
+        replaced = {number: key for number, _, key in rows["revisions"]}
+        assert http.post(f"/api/v1/meetings/{meeting.id}/revert").status_code == 200
+        assert _patch_segment(http, meeting.id, THERE, {"text": HERE_TEXT}).status_code == 200
+        backend.store.put_bytes(replaced[2], b"{}", "application/json")  # not deleted yet
+
+        platform = Platform.from_settings(
+            auth=AuthSettings(JWT_SECRET=JWT_SECRET),
+            database=DatabaseSettings(DATABASE_URL=backend.database_url),
+            store=backend.store,
+            broker=InMemoryBroker(),
+        )
+        try:
+            async with platform.sessions() as session:
+                await editing.delete_replaced_revisions(
+                    platform, session, rows["meeting"]["owner_id"], uuid.UUID(meeting.id),
+                    replaced,
+                )  # fmt: skip
+        finally:
+            await platform.engine.dispose()
+
+        assert _exists(backend.store, replaced[1])  # the new edit's document
+        assert not _exists(backend.store, replaced[2])
+        assert _segments(http, meeting.id)[THERE]["text"] == HERE_TEXT
+
+
+async def test_search_follows_edits_renames_the_title_revert_and_reprocess(
+    backend: Backend, sample_call: Path
+) -> None:
+    meeting = await _completed(backend, sample_call)  # completed without search rows
+    base = f"/api/v1/meetings/{meeting.id}"
+
+    def found(http: httpx.Client, query: str) -> list[tuple[int, str, str]]:
+        response = http.get("/api/v1/search", params={"q": query, "limit": 50})
+        assert response.status_code == 200, response.text
+        return [
+            (hit["segment_index"], hit["speaker"], hit["title"])
+            for hit in response.json()["results"]
+            if hit["meeting_id"] == meeting.id
+        ]
+
+    with backend.client(backend.user) as http:
+        zebra = "I did not know you were here with the zebra."
+        assert _patch_segment(http, meeting.id, THERE, {"text": zebra}).status_code == 200
+        assert found(http, "zebras") == [(THERE, A, "sample")]
+        assert http.patch(f"{base}/speakers/{A}", json={"name": "Diane"}).status_code == 200
+        assert http.patch(base, json={"title": "Zoo call"}).status_code == 200
+        assert found(http, "zebras") == [(THERE, "Diane", "Zoo call")]
+        merged = http.post(f"{base}/speakers/merge", json={"from": [A], "into": B})
+        assert merged.status_code == 200, merged.text
+        assert found(http, "zebras") == [(THERE, B, "Zoo call")]
+
+        assert http.post(f"{base}/revert").status_code == 200
+        assert found(http, "zebras") == []
+        assert (THERE, A, "Zoo call") in found(http, "know")
+
+        assert http.post(f"{base}/reprocess", json={}).status_code == 202
+        assert found(http, "know") == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -580,3 +581,28 @@ class MeetingSegment(Base):
     search_vector: Mapped[str | None] = mapped_column(
         TSVECTOR(), Computed("to_tsvector(search_config, text)", persisted=True), deferred=True
     )
+
+
+POSTGRESQL_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {("column", "search_vector"), ("index", "ix_meeting_segments_search_vector")}
+)
+"""Schema objects of the models that only PostgreSQL has (the search index of
+:class:`MeetingSegment`); SQLite's migration creates its FTS5 table instead."""
+
+
+def include_in_comparison(
+    dialect: str,
+) -> Callable[[object, str | None, str, bool, object], bool]:
+    """Alembic ``include_object`` hook comparing the models with a database of ``dialect``
+    (``postgresql``, ``sqlite``): SQLite's FTS5 search tables (``meeting_segments_fts*``, raw
+    DDL of the search-index migration, no model) are left out, and so are the
+    PostgreSQL-only objects of :data:`POSTGRESQL_ONLY` on any other database, so that
+    autogenerate finds no difference after the migrations on either.
+    """
+
+    def include(obj: object, name: str | None, type_: str, reflected: bool, _: object) -> bool:
+        if type_ == "table" and reflected and (name or "").startswith("meeting_segments_fts"):
+            return False
+        return dialect == "postgresql" or (type_, name or "") not in POSTGRESQL_ONLY
+
+    return include

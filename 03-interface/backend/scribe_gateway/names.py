@@ -23,19 +23,22 @@ def is_invisible(char: str) -> bool:
     return unicodedata.category(char)[0] == "C" or char in "\u2028\u2029"
 
 
-def clean_name(value: str, *, what: str = "name", max_length: int = 100) -> str:
+def clean_name(
+    value: str, *, what: str = "name", max_length: int = 100, code: str = INVALID_NAME
+) -> str:
     """The name to store: ends trimmed, inner runs of whitespace made one space.
 
     Args:
         value: What the user sent.
-        what: What it is, for the message (``name``, ``title``).
+        what: What it is, for the message (``name``, ``title``, ``text``).
         max_length: Most characters once cleaned.
+        code: Error code of a refusal (``invalid_text`` for a segment's text).
 
     Returns:
         The cleaned name (1 to ``max_length`` characters).
 
     Raises:
-        BadInputError: Code ``invalid_name``: a character :func:`is_invisible` finds anywhere
+        BadInputError: Code ``code``: a character :func:`is_invisible` finds anywhere
             (checked before whitespace is collapsed, so a line break is refused, not joined),
             or an empty or too long name.
     """
@@ -43,9 +46,9 @@ def clean_name(value: str, *, what: str = "name", max_length: int = 100) -> str:
         raise BadInputError(
             f"the {what} must be one line of visible text, without control or formatting "
             "characters",
-            code=INVALID_NAME,
+            code=code,
         )
     cleaned = " ".join(value.split())
     if not cleaned or len(cleaned) > max_length:
-        raise BadInputError(f"the {what} must be 1 to {max_length} characters", code=INVALID_NAME)
+        raise BadInputError(f"the {what} must be 1 to {max_length} characters", code=code)
     return cleaned

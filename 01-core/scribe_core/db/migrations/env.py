@@ -14,20 +14,12 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from scribe_core.db.models import Base
+from scribe_core.db.models import Base, include_in_comparison
 from scribe_core.db.session import create_engine
 from scribe_core.settings import DatabaseSettings
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def _include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    """Leave SQLite's FTS5 search tables (``meeting_segments_fts*``, created by raw DDL in
-    the search-index migration, no model) out of autogenerate's comparison."""
-    return not (type_ == "table" and reflected and (name or "").startswith("meeting_segments_fts"))
 
 
 def _configure_and_run(connection: Connection) -> None:
@@ -36,7 +28,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include_object,
+        include_object=include_in_comparison(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

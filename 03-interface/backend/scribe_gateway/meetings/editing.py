@@ -11,6 +11,8 @@ transcript, SRT/VTT/TXT/RTTM, DOCX/PDF/Markdown, speaker statistics) reads the l
 Each edit holds the meeting row locked (:meth:`MeetingRepository.lock`) from reading the
 latest document to committing the new one, so two concurrent edits serialise and neither is
 lost. The object is written before the commit and deleted again when the commit fails.
+Objects of removed revisions are deleted after the commit that removes their rows, never
+those a later edit wrote again under the same number (:func:`delete_replaced_revisions`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import anyio
 import anyio.to_thread
@@ -28,7 +30,7 @@ from scribe_core import search
 from scribe_core.db import Meeting, MeetingStatus
 from scribe_core.domain import FusionDocument
 from scribe_core.errors import NotFoundError
-from scribe_core.storage import results_prefix
+from scribe_core.revisions import current_key, read_document, revision_key
 from scribe_gateway.errors import ConflictError
 from scribe_gateway.meetings.repository import MeetingRepository
 from scribe_gateway.platform import Platform
@@ -37,12 +39,6 @@ logger = logging.getLogger(__name__)
 
 MAX_SUMMARY_CHARS = 255
 """Longest revision summary stored (characters)."""
-
-
-def revision_key(meeting: Meeting, number: int) -> str:
-    """Object key of edit ``number`` of ``meeting``:
-    ``processed/{YYYYMMDD}/{meeting_id}/revisions/{number:04d}.json``."""
-    return f"{results_prefix(meeting.id, meeting.created_at)}revisions/{number:04d}.json"
 
 
 def machine_key(meeting: Meeting) -> str:
@@ -62,23 +58,22 @@ def machine_key(meeting: Meeting) -> str:
 
 def latest_key(meeting: Meeting) -> str:
     """Object key of the meeting's current transcript: its latest revision, else
-    ``fusion.json``.
+    ``fusion.json`` (:func:`scribe_core.revisions.current_key`).
 
     Raises:
         ConflictError: The meeting is not COMPLETED.
     """
-    key = machine_key(meeting)
-    return revision_key(meeting, meeting.revision) if meeting.revision else key
+    machine = machine_key(meeting)
+    return current_key(meeting) or machine
 
 
 async def load_document(platform: Platform, key: str) -> FusionDocument:
-    """The fusion document stored at ``key``.
+    """The fusion document stored at ``key`` (:func:`scribe_core.revisions.read_document`).
 
     Raises:
         StorageError: The object store failed (``ObjectNotFoundError`` when it is gone).
     """
-    raw = await anyio.to_thread.run_sync(platform.store.get_bytes, key)
-    return FusionDocument.from_dict(json.loads(raw))
+    return await read_document(platform.store, key)
 
 
 async def locked_meeting(
@@ -159,10 +154,39 @@ async def save_revision(
         await session.commit()
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await session.rollback()
+            # The object goes while the row is still locked (unless the commit itself failed):
+            # once the lock is released, the next edit may write the same key.
             await delete_objects(platform, [key])
+            await session.rollback()
         raise
     return True
+
+
+async def delete_replaced_revisions(
+    platform: Platform,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    replaced: Mapping[int, str],
+) -> None:
+    """Delete the objects of the revisions a committed revert removed (``replaced``: number →
+    object key, from :meth:`MeetingRepository.delete_revisions`).
+
+    Runs after that commit, with the meeting locked again: an edit made in between numbered
+    itself from 1 again and wrote ``revisions/0001.json``… anew, so the keys numbered up to the
+    meeting's current ``revision`` are that edit's and stay; only the higher ones go. The lock
+    is released (rolled back, nothing changed) before returning. A failed deletion is logged
+    (:func:`delete_objects`).
+    """
+    if not replaced:
+        return
+    try:
+        meeting = await MeetingRepository(session).lock(owner_id, meeting_id)
+        in_use = 0 if meeting is None else meeting.revision
+        await delete_objects(platform, [key for n, key in replaced.items() if n > in_use])
+    finally:
+        with anyio.CancelScope(shield=True):
+            await session.rollback()
 
 
 async def delete_objects(platform: Platform, keys: Sequence[str]) -> None:

@@ -144,10 +144,11 @@ class MeetingRepository:
             )
         ).all()
 
-    async def delete_revisions(self, meeting: Meeting) -> tuple[str, ...]:
+    async def delete_revisions(self, meeting: Meeting) -> dict[int, str]:
         """Forget every edit (back to the machine result: ``revision`` 0, no ``edited_at``);
-        returns the object keys of the edited documents, for the caller to delete."""
-        keys = tuple(r.document_key for r in await self.revisions(meeting.id))
+        returns the object key of each edited document by revision number, for the caller to
+        delete once committed."""
+        keys = {r.number: r.document_key for r in await self.revisions(meeting.id)}
         await self.session.execute(
             delete(MeetingRevision).where(MeetingRevision.meeting_id == meeting.id)
         )

@@ -49,7 +49,7 @@ from scribe_gateway.meetings.upload import (
     safe_key_name,
     served_media_type,
 )
-from scribe_gateway.names import clean_name, is_invisible
+from scribe_gateway.names import clean_name
 from scribe_gateway.platform import Platform
 
 logger = logging.getLogger(__name__)
@@ -364,24 +364,14 @@ async def audio(
 
 def clean_text(value: str) -> str:
     """A segment text as typed, made one line: ends trimmed, inner runs of whitespace made
-    one space.
+    one space (the rule of names: :func:`scribe_gateway.names.clean_name`).
 
     Raises:
         BadInputError: Code ``invalid_text``: a control or formatting character anywhere
-            (a line break included, as for names: see :func:`scribe_gateway.names.is_invisible`),
-            no word at all, or more than :data:`MAX_SEGMENT_TEXT_LENGTH` characters.
+            (a line break included, see :func:`scribe_gateway.names.is_invisible`), no word
+            at all, or more than :data:`MAX_SEGMENT_TEXT_LENGTH` characters.
     """
-    if any(is_invisible(char) for char in value):
-        raise BadInputError(
-            "the text must be one line of visible text, without control or formatting characters",
-            code=INVALID_TEXT,
-        )
-    cleaned = " ".join(value.split())
-    if not cleaned or len(cleaned) > MAX_SEGMENT_TEXT_LENGTH:
-        raise BadInputError(
-            f"the text must be 1 to {MAX_SEGMENT_TEXT_LENGTH} characters", code=INVALID_TEXT
-        )
-    return cleaned
+    return clean_name(value, what="text", max_length=MAX_SEGMENT_TEXT_LENGTH, code=INVALID_TEXT)
 
 
 async def edit_segment(
@@ -539,7 +529,7 @@ async def revert(
     await repository.sync_speakers(meeting, machine)
     await search.index_meeting(session, meeting, machine)
     await session.commit()
-    await editing.delete_objects(platform, keys)
+    await editing.delete_replaced_revisions(platform, session, owner_id, meeting_id, keys)
     return await get_meeting(session, owner_id, meeting_id)
 
 
@@ -637,7 +627,8 @@ async def reprocess(
     await search.drop_meeting(session, meeting.id)
     _reset_for_processing(meeting, options)
     await session.commit()
-    await editing.delete_objects(platform, [*stale, *revisions])
+    # PENDING now: no edit can reuse a revision number before the new result is stored.
+    await editing.delete_objects(platform, [*stale, *revisions.values()])
     return await queue_and_accept(session, platform, meeting)
 
 
@@ -669,14 +660,17 @@ def _reset_for_processing(meeting: Meeting, options: ProcessingOptions) -> None:
 async def delete_meeting(
     platform: Platform, session: AsyncSession, owner_id: uuid.UUID, meeting_id: uuid.UUID
 ) -> None:
-    """Delete the meeting's objects (upload and results), then its row.
+    """Delete the meeting's objects (upload, results, revisions), then its row.
 
-    A worker still processing it notices the row is gone and removes what it uploads.
+    The row is locked first (:func:`~scribe_gateway.meetings.editing.locked_meeting`), so an
+    edit in progress stores its revision object before the objects are deleted, and an edit
+    that comes after finds no meeting (404): no revision object outlives the meeting. A
+    worker still processing it notices the row is gone and removes what it uploads.
 
     Raises:
         NotFoundError: No such meeting, or not the caller's.
     """
-    meeting = await get_meeting(session, owner_id, meeting_id)
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
     keys = [meeting.upload_key, *(str(k) for k in meeting.result_keys.values())]
     store = platform.store
     await anyio.to_thread.run_sync(store.delete, keys)
