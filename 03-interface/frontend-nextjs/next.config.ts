@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 
 const isDev = process.env.NODE_ENV !== "production";
 
@@ -50,6 +51,8 @@ const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(),
  *   (Python packages, other lock files) never changes the layout of `.next/standalone`.
  * - No `next/image` optimiser and no remote fonts: every asset is served from this app.
  * - Security headers on every route (see {@link contentSecurityPolicy}).
+ * - Translations: next-intl without i18n routing (no locale in URLs); the language of a
+ *   request is chosen in `src/i18n/request.ts`, messages live in `messages/<locale>.json`.
  */
 const nextConfig: NextConfig = {
   output: "standalone",
@@ -74,4 +77,7 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+/** next-intl's plugin: points `next-intl/server` at `src/i18n/request.ts`. */
+const withNextIntl = createNextIntlPlugin("./src/i18n/request.ts");
+
+export default withNextIntl(nextConfig);

@@ -4,7 +4,7 @@ import { RouteError } from "@/components/RouteError";
 export default function Error({ error, retry }: { error: unknown; retry: () => void }) {
   return (
     <main id="main">
-      <RouteError error={error} retry={retry} what="show this page" />
+      <RouteError error={error} retry={retry} what="page" />
     </main>
   );
 }

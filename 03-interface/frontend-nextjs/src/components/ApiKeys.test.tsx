@@ -1,7 +1,9 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { type ApiKey, type ApiKeyCreated, type ApiKeysApi, apiKeysApi, keyCreateBody, validateKeyForm } from "@/lib/api-keys";
+import { ApiError } from "@/lib/api/errors";
+import { renderWithIntl, translate } from "@/test/intl";
 import { ApiKeys } from "./ApiKeys";
 
 function apiKey(overrides: Partial<ApiKey>): ApiKey {
@@ -34,7 +36,7 @@ function fakeApi(overrides: Partial<ApiKeysApi> = {}) {
 
 describe("ApiKeys", () => {
   it("lists keys by prefix, name, permissions, last use and expiry, never the key", () => {
-    render(
+    renderWithIntl(
       <ApiKeys
         keys={[
           apiKey({}),
@@ -58,7 +60,7 @@ describe("ApiKeys", () => {
     const user = userEvent.setup();
     const api = fakeApi();
     const copy = vi.fn(async () => undefined);
-    render(<ApiKeys keys={[]} api={api} copy={copy} today="2026-11-29" />);
+    renderWithIntl(<ApiKeys keys={[]} api={api} copy={copy} today="2026-11-29" />);
     expect(screen.getByText("No API keys yet.")).toBeInTheDocument();
 
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "  Backup script " } });
@@ -92,7 +94,7 @@ describe("ApiKeys", () => {
   it("refuses an empty name, no permission or a past expiry before calling the gateway", async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    render(<ApiKeys keys={[]} api={api} today="2026-11-29" />);
+    renderWithIntl(<ApiKeys keys={[]} api={api} today="2026-11-29" />);
     await user.click(screen.getByRole("button", { name: "Create key" }));
     expect(screen.getByRole("alert")).toHaveTextContent("Give the key a name");
     await user.type(screen.getByLabelText("Name"), "x");
@@ -103,19 +105,22 @@ describe("ApiKeys", () => {
     expect(api.create).not.toHaveBeenCalled();
   });
 
-  it("shows the gateway's refusal when creation fails", async () => {
+  it("explains a refused creation in the user's words", async () => {
     const user = userEvent.setup();
-    const api = fakeApi({ create: vi.fn(async () => Promise.reject(new Error("expires_at must be in the future"))) });
-    render(<ApiKeys keys={[]} api={api} today="2026-11-29" />);
+    const api = fakeApi({ create: vi.fn(async () => Promise.reject(new ApiError("expires_at must be in the future", 400, "bad_input"))) });
+    renderWithIntl(<ApiKeys keys={[]} api={api} today="2026-11-29" />);
     await user.type(screen.getByLabelText("Name"), "x");
     await user.click(screen.getByRole("button", { name: "Create key" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("The key could not be created: expires_at must be in the future");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "The key could not be created: The request was refused; check what you entered and try again.",
+    );
+    expect(screen.queryByText(/expires_at/)).toBeNull();
   });
 
   it("revokes a key after confirmation", async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    render(<ApiKeys keys={[apiKey({})]} api={api} today="2026-11-29" />);
+    renderWithIntl(<ApiKeys keys={[apiKey({})]} api={api} today="2026-11-29" />);
     await user.click(screen.getByRole("button", { name: "Revoke n8n on the NAS" }));
     expect(api.revoke).not.toHaveBeenCalled();
     await user.click(screen.getByRole("button", { name: "Revoke for good" }));
@@ -128,9 +133,11 @@ describe("ApiKeys", () => {
 describe("api-keys helpers", () => {
   it("validates the form", () => {
     expect(validateKeyForm("n8n", ["meetings:read"], "", "2026-11-29")).toBeNull();
-    expect(validateKeyForm(" ", ["meetings:read"], "", "2026-11-29")).toMatch(/name/);
-    expect(validateKeyForm("n8n", [], "", "2026-11-29")).toMatch(/permission/);
-    expect(validateKeyForm("n8n", ["meetings:read"], "2026-11-29", "2026-11-29")).toMatch(/after today/);
+    const en = (...args: Parameters<typeof validateKeyForm>) => translate("en", validateKeyForm(...args)!);
+    expect(en(" ", ["meetings:read"], "", "2026-11-29")).toMatch(/name/);
+    expect(en("n8n", [], "", "2026-11-29")).toMatch(/permission/);
+    expect(en("n8n", ["meetings:read"], "2026-11-29", "2026-11-29")).toMatch(/after today/);
+    expect(translate("fr", validateKeyForm("n8n", [], "", "2026-11-29")!)).toBe("Cochez au moins une autorisation.");
   });
 
   it("orders scopes as the form does and ends the expiry day at 23:59:59 UTC", () => {
@@ -154,7 +161,7 @@ describe("api-keys helpers", () => {
     expect(await api.list()).toHaveLength(1);
     expect(seen[0]!.url).toBe("http://127.0.0.1:5000/api/v1/api-keys");
     expect(new Headers(seen[0]!.init?.headers).get("authorization")).toBe("Bearer t0k");
-    await expect(api.revoke("a/b")).rejects.toThrow("the access token has expired");
+    await expect(api.revoke("a/b")).rejects.toMatchObject({ status: 401, code: "not_authenticated", message: "the access token has expired" });
     expect(seen[1]!.url).toBe("http://127.0.0.1:5000/api/v1/api-keys/a%2Fb");
     expect(unauthorized).toHaveBeenCalledOnce();
   });

@@ -4,7 +4,11 @@
  * ONCE with a copy button and a warning, and the list of keys (prefix, name, permissions,
  * creation, last use, expiry) with revocation after an explicit confirmation.
  */
+import { useLocale, useTranslations } from "next-intl";
 import { type FormEvent, useId, useRef, useState } from "react";
+import { type Message, msg } from "@/i18n/message";
+import { useMessageText } from "@/i18n/text";
+import { describeError } from "@/lib/api/errors";
 import { sessionExpired } from "@/lib/api/browser";
 import { type ApiKey, type ApiKeyCreated, type ApiKeysApi, apiKeysApi, isExpired, keyCreateBody, SCOPES, type Scope, validateKeyForm } from "@/lib/api-keys";
 import { formatDateTime } from "@/lib/format";
@@ -28,6 +32,7 @@ export interface ApiKeysProps {
 const defaultCopy = (text: string) => navigator.clipboard.writeText(text);
 
 function NewKey({ created, copy, onDismiss }: { created: ApiKeyCreated; copy: (text: string) => Promise<void>; onDismiss: () => void }) {
+  const t = useTranslations("apiKeys.created");
   const inputId = useId();
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const doCopy = async () => {
@@ -40,34 +45,39 @@ function NewKey({ created, copy, onDismiss }: { created: ApiKeyCreated; copy: (t
   };
   return (
     <section className="card new-key" aria-labelledby={`${inputId}-title`}>
-      <h2 id={`${inputId}-title`}>Your new key “{created.name}”</h2>
+      <h2 id={`${inputId}-title`}>{t("title", { name: created.name })}</h2>
       <p className="alert warning" role="note">
-        Copy it now: this is the only time it is shown. Only its first characters ({created.prefix}…) are kept; if you lose
-        it, revoke it and create another.
+        {t("warning", { prefix: created.prefix })}
       </p>
       <div className="field">
-        <label htmlFor={inputId}>API key</label>
+        <label htmlFor={inputId}>{t("keyLabel")}</label>
         <div className="row">
           <input id={inputId} type="text" readOnly value={created.key} spellCheck={false} onFocus={(e) => e.currentTarget.select()} className="mono" />
           <button type="button" onClick={doCopy}>
-            Copy
+            {t("copy")}
           </button>
         </div>
       </div>
       <p aria-live="polite" className="muted">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Could not copy: select the key and copy it by hand." : ""}
+        {copied === "yes" ? t("copied") : copied === "failed" ? t("copyFailed") : ""}
       </p>
       <p className="muted">
-        Send it as <code>Authorization: Bearer {created.prefix}…</code> or <code>X-API-Key: {created.prefix}…</code>.
+        {t.rich("usage", {
+          bearer: () => <code>Authorization: Bearer {created.prefix}…</code>,
+          header: () => <code>X-API-Key: {created.prefix}…</code>,
+        })}
       </p>
       <button type="button" className="secondary" onClick={onDismiss}>
-        I have stored the key
+        {t("dismiss")}
       </button>
     </section>
   );
 }
 
 export function ApiKeys({ keys: initial, api, copy = defaultCopy, today }: ApiKeysProps) {
+  const t = useTranslations("apiKeys");
+  const text = useMessageText();
+  const locale = useLocale();
   const calls = useRef<ApiKeysApi | null>(api ?? null);
   const gateway = () => (calls.current ??= browserApiKeysApi());
   const [keys, setKeys] = useState<ApiKey[]>(initial);
@@ -75,8 +85,8 @@ export function ApiKeys({ keys: initial, api, copy = defaultCopy, today }: ApiKe
   const [scopes, setScopes] = useState<Scope[]>(["meetings:read", "meetings:write"]);
   const [expiresOn, setExpiresOn] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<Message | null>(null);
+  const [notice, setNotice] = useState<Message | null>(null);
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const ids = { name: useId(), expiry: useId(), scopes: useId() };
 
@@ -98,7 +108,7 @@ export function ApiKeys({ keys: initial, api, copy = defaultCopy, today }: ApiKe
       setName("");
       setExpiresOn("");
     } catch (err) {
-      setError(`The key could not be created: ${err instanceof Error ? err.message : String(err)}`);
+      setError(msg("apiKeys.errors.createFailed", { reason: text(describeError(err)) }));
     } finally {
       setBusy(false);
     }
@@ -109,69 +119,69 @@ export function ApiKeys({ keys: initial, api, copy = defaultCopy, today }: ApiKe
     setKeys((list) => list.filter((k) => k.id !== key.id));
     if (created?.id === key.id) setCreated(null);
     setError(null);
-    setNotice(`The key “${key.name}” (${key.prefix}…) is revoked; requests sent with it are refused from now on.`);
+    setNotice(msg("apiKeys.revoked", { name: key.name, prefix: key.prefix }));
   };
 
   return (
     <>
       {created ? <NewKey created={created} copy={copy} onDismiss={() => setCreated(null)} /> : null}
       <section className="card" aria-labelledby="create-key-title">
-        <h2 id="create-key-title">Create a key</h2>
+        <h2 id="create-key-title">{t("createTitle")}</h2>
         <form onSubmit={create} noValidate>
           <div className="grid-fields">
             <div className="field">
-              <label htmlFor={ids.name}>Name</label>
-              <input id={ids.name} type="text" maxLength={100} value={name} placeholder="n8n on the NAS" onChange={(e) => setName(e.target.value)} disabled={busy} />
+              <label htmlFor={ids.name}>{t("name")}</label>
+              <input id={ids.name} type="text" maxLength={100} value={name} placeholder={t("namePlaceholder")} onChange={(e) => setName(e.target.value)} disabled={busy} />
             </div>
             <div className="field">
-              <label htmlFor={ids.expiry}>Expires on (optional)</label>
+              <label htmlFor={ids.expiry}>{t("expiresOn")}</label>
               <input id={ids.expiry} type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} disabled={busy} />
             </div>
           </div>
           <fieldset className="scopes" disabled={busy}>
-            <legend>Permissions</legend>
+            <legend>{t("permissions")}</legend>
             {SCOPES.map(({ scope, label }) => (
               <label key={scope} className="checkbox">
                 <input type="checkbox" checked={scopes.includes(scope)} onChange={(e) => toggle(scope, e.target.checked)} />
                 <span>
-                  <code>{scope}</code> {label}
+                  <code>{scope}</code> {text(label)}
                 </span>
               </label>
             ))}
           </fieldset>
           <button type="submit" disabled={busy}>
-            {busy ? "Creating…" : "Create key"}
+            {busy ? t("creating") : t("create")}
           </button>
         </form>
         <div aria-live="polite">
           {error ? (
             <p className="alert error" role="alert">
-              {error}
+              {text(error)}
             </p>
           ) : null}
           {notice ? (
             <p className="alert success" role="status">
-              {notice}
+              {text(notice)}
             </p>
           ) : null}
         </div>
       </section>
       <section className="card" aria-labelledby="keys-title">
-        <h2 id="keys-title">Your keys</h2>
+        <h2 id="keys-title">{t("listTitle")}</h2>
         {keys.length === 0 ? (
-          <p className="muted">No API keys yet.</p>
+          <p className="muted">{t("empty")}</p>
         ) : (
           <table className="api-keys">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Permissions</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
+                <th scope="col">{t("columns.name")}</th>
+                <th scope="col">{t("columns.key")}</th>
+                <th scope="col">{t("columns.permissions")}</th>
+                <th scope="col">{t("columns.created")}</th>
+                <th scope="col">{t("columns.lastUsed")}</th>
+                <th scope="col">{t("columns.expires")}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t("columns.actions")}</span>
                 </th>
               </tr>
             </thead>
@@ -183,19 +193,25 @@ export function ApiKeys({ keys: initial, api, copy = defaultCopy, today }: ApiKe
                     <code>{key.prefix}…</code>
                   </td>
                   <td>{key.scopes.join(", ")}</td>
-                  <td>{formatDateTime(key.created_at)}</td>
-                  <td>{key.last_used_at ? formatDateTime(key.last_used_at) : "Never"}</td>
-                  <td>{key.expires_at ? `${formatDateTime(key.expires_at)}${isExpired(key) ? " (expired)" : ""}` : "Never"}</td>
+                  <td>{formatDateTime(key.created_at, locale)}</td>
+                  <td>{key.last_used_at ? formatDateTime(key.last_used_at, locale) : t("never")}</td>
+                  <td>
+                    {key.expires_at
+                      ? isExpired(key)
+                        ? t("expired", { date: formatDateTime(key.expires_at, locale) })
+                        : formatDateTime(key.expires_at, locale)
+                      : t("never")}
+                  </td>
                   <td>
                     <ConfirmButton
-                      label="Revoke"
-                      ariaLabel={`Revoke ${key.name}`}
-                      heading={`Revoke “${key.name}”?`}
-                      confirmLabel="Revoke for good"
-                      busyLabel="Revoking…"
+                      label={t("revoke.button")}
+                      ariaLabel={t("revoke.buttonLabel", { name: key.name })}
+                      heading={t("revoke.heading", { name: key.name })}
+                      confirmLabel={t("revoke.confirm")}
+                      busyLabel={t("revoke.busy")}
                       onConfirm={() => revoke(key)}
                     >
-                      Scripts and integrations using {key.prefix}… are refused from the next request on.
+                      {t("revoke.body", { prefix: key.prefix })}
                     </ConfirmButton>
                   </td>
                 </tr>

@@ -2,9 +2,14 @@
 /**
  * A button that asks for an explicit confirmation in a modal `<dialog>` before a destructive
  * action: the native modal where the browser has one (focus trapped, Escape cancels, the page
- * behind is inert), a plain open `<dialog>` otherwise. The action's error stays in the dialog.
+ * behind is inert), a plain open `<dialog>` otherwise. The action's error stays in the dialog,
+ * as the sentence of its code in the user's language (`describeError`).
  */
+import { useTranslations } from "next-intl";
 import { type ReactNode, useId, useRef, useState } from "react";
+import type { Message } from "@/i18n/message";
+import { useMessageText } from "@/i18n/text";
+import { describeError } from "@/lib/api/errors";
 
 export interface ConfirmButtonProps {
   /** Text of the button that opens the dialog. */
@@ -28,8 +33,10 @@ export function ConfirmButton({ label, ariaLabel, heading, children, confirmLabe
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Message | null>(null);
   const titleId = useId();
+  const t = useTranslations("common");
+  const text = useMessageText();
 
   const show = () => {
     setError(null);
@@ -53,7 +60,7 @@ export function ConfirmButton({ label, ariaLabel, heading, children, confirmLabe
       close();
       onDone?.();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(describeError(err));
     } finally {
       setBusy(false);
     }
@@ -69,12 +76,12 @@ export function ConfirmButton({ label, ariaLabel, heading, children, confirmLabe
         <p>{children}</p>
         {error ? (
           <p className="alert error" role="alert">
-            {error}
+            {text(error)}
           </p>
         ) : null}
         <div className="row" style={{ justifyContent: "flex-end" }}>
           <button type="button" className="secondary" onClick={close} disabled={busy} autoFocus>
-            Cancel
+            {t("cancel")}
           </button>
           <button type="button" className="danger solid" onClick={confirm} disabled={busy}>
             {busy ? busyLabel : confirmLabel}

@@ -3,6 +3,7 @@
  * Delete a meeting after an explicit confirmation (see `ConfirmButton`). Calls
  * `DELETE /api/v1/meetings/{id}`.
  */
+import { useTranslations } from "next-intl";
 import { browserGateway } from "@/lib/api/browser";
 import { unwrap } from "@/lib/api/client";
 import { ConfirmButton } from "./ConfirmButton";
@@ -21,17 +22,18 @@ async function deleteViaGateway(meetingId: string): Promise<void> {
 }
 
 export function DeleteMeetingButton({ meetingId, title, onDeleted, deleteMeeting = deleteViaGateway }: DeleteMeetingButtonProps) {
+  const t = useTranslations("meetings.delete");
   return (
     <ConfirmButton
-      label="Delete"
-      ariaLabel={`Delete “${title}”`}
-      heading={`Delete “${title}”?`}
-      confirmLabel="Delete for good"
-      busyLabel="Deleting…"
+      label={t("button")}
+      ariaLabel={t("buttonLabel", { title })}
+      heading={t("heading", { title })}
+      confirmLabel={t("confirm")}
+      busyLabel={t("busy")}
       onConfirm={() => deleteMeeting(meetingId)}
       onDone={onDeleted}
     >
-      The recording, the transcript and every export are removed for good.
+      {t("body")}
     </ConfirmButton>
   );
 }

@@ -4,14 +4,16 @@
  * page re-renders with the transcript as soon as processing completes.
  */
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import type { MeetingPublic } from "@/lib/api/client";
 import { MeetingProgress } from "./MeetingProgress";
 
 export function MeetingStatusPanel({ meeting }: { meeting: MeetingPublic }) {
   const router = useRouter();
+  const t = useTranslations("meeting.status");
   return (
-    <section className="card" aria-label="Processing status">
-      <h2>{meeting.status === "FAILED" ? "This recording could not be processed" : "Processing the recording"}</h2>
+    <section className="card" aria-label={t("label")}>
+      <h2>{meeting.status === "FAILED" ? t("failedTitle") : t("processingTitle")}</h2>
       <MeetingProgress
         key={meeting.status}
         taskId={meeting.task_id}
@@ -19,9 +21,7 @@ export function MeetingStatusPanel({ meeting }: { meeting: MeetingPublic }) {
         variant="page"
         onSettled={() => router.refresh()}
       />
-      {meeting.status !== "FAILED" ? (
-        <p className="muted">The transcript appears here when processing is complete; you can leave this page meanwhile.</p>
-      ) : null}
+      {meeting.status !== "FAILED" ? <p className="muted">{t("leaveNote")}</p> : null}
     </section>
   );
 }

@@ -1,9 +1,10 @@
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { speakerStatistics } from "@/lib/speaker-stats";
 import { parseFusionDocument } from "@/lib/transcript";
 import { HAS_EVAL, NO_EVAL_REASON, sampleCallDocument } from "@/test/eval";
+import { renderWithIntl } from "@/test/intl";
 import { MeetingView } from "./MeetingView";
 
 /** The meeting detail's speakers as the gateway reports them for the sample call. */
@@ -18,7 +19,7 @@ describe.skipIf(!HAS_EVAL)(`MeetingView minutes and statistics on the sample cal
   const doc = parseFusionDocument(sampleCallDocument());
 
   it("offers the minutes as DOCX, PDF and Markdown next to the transcript formats", () => {
-    render(<MeetingView meetingId="m-1" fileStem="Réunion_vœux" document={doc} />);
+    renderWithIntl(<MeetingView meetingId="m-1" fileStem="Réunion_vœux" document={doc} />);
     for (const [format, label] of [["docx", "DOCX"], ["pdf", "PDF"], ["md", "Markdown"]] as const) {
       const link = screen.getByRole("link", { name: `Download the minutes as ${label}` });
       expect(link).toHaveAttribute("href", `/gw/api/v1/meetings/m-1/transcript?format=${format}`);
@@ -29,7 +30,7 @@ describe.skipIf(!HAS_EVAL)(`MeetingView minutes and statistics on the sample cal
   });
 
   it("shows each speaker's talk time, share, turns and words per minute", () => {
-    render(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics(detail)} />);
+    renderWithIntl(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics(detail)} />);
     const list = screen.getByRole("list", { name: "Speakers" });
     const rows = within(list).getAllByRole("listitem");
     const meta = (label: string) => rows.find((li) => li.getAttribute("data-speaker-label") === label)?.querySelector(".speaker-meta")?.textContent;
@@ -39,7 +40,7 @@ describe.skipIf(!HAS_EVAL)(`MeetingView minutes and statistics on the sample cal
 
   it("keeps the statistics when a speaker is renamed (they follow the label)", async () => {
     const rename = vi.fn(async () => {});
-    render(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics(detail)} renameSpeaker={rename} />);
+    renderWithIntl(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics(detail)} renameSpeaker={rename} />);
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Rename SPEAKER_01" }));
     const input = screen.getByRole("textbox", { name: "New name for SPEAKER_01" });
@@ -51,7 +52,7 @@ describe.skipIf(!HAS_EVAL)(`MeetingView minutes and statistics on the sample cal
   });
 
   it("falls back to the speech time of the transcript without statistics", () => {
-    render(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics({ speakers: [] })} />);
+    renderWithIntl(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics({ speakers: [] })} />);
     const metas = [...screen.getByRole("list", { name: "Speakers" }).querySelectorAll(".speaker-meta")].map((m) => m.textContent);
     expect(metas).toHaveLength(2);
     for (const text of metas) expect(text).toMatch(/^\d+ s of speech$/);

@@ -1,15 +1,27 @@
 "use client";
 /**
  * The meeting page's interactive part: the audio player over the original recording, the
- * speaker timeline, the transcript (click to seek, the utterance being played highlighted and
- * kept in view), the speakers with inline renaming and talk statistics, and the downloads:
- * the transcript (JSON, SRT, VTT, TXT, RTTM) and the minutes (DOCX, PDF, Markdown).
+ * speaker timeline with its time axis, the transcript in speaker turns (click to seek, the
+ * utterance being played highlighted and kept in view), the speakers with inline renaming and
+ * talk statistics, the downloads: the transcript (JSON, SRT, VTT, TXT, RTTM) and the minutes
+ * (DOCX, PDF, Markdown), and keyboard shortcuts (Space / k play-pause, j / l and ← / → 5 s
+ * back / forward, n / p next / previous utterance, ? the list).
  */
+import { useTranslations } from "next-intl";
 import { useCallback, useMemo, useRef, useState } from "react";
 import { browserGateway, proxied } from "@/lib/api/browser";
 import { unwrap } from "@/lib/api/client";
 import type { SpeakerStatistics } from "@/lib/speaker-stats";
-import { activeSegmentIndex, type FusionDocument, renameInDocument, speakerColours } from "@/lib/transcript";
+import {
+  activeSegmentIndex,
+  type FusionDocument,
+  nextUtteranceIndex,
+  previousUtteranceIndex,
+  renameInDocument,
+  speakerColours,
+} from "@/lib/transcript";
+import { type ShortcutMap, useShortcuts } from "@/lib/useShortcuts";
+import { ShortcutsHelp } from "./ShortcutsHelp";
 import { SpeakerList } from "./SpeakerList";
 import { SpeakerTimeline } from "./SpeakerTimeline";
 import { Transcript } from "./Transcript";
@@ -32,6 +44,9 @@ export const MINUTES_FORMATS = [
   ["pdf", "PDF"],
   ["md", "Markdown"],
 ] as const;
+
+/** Seconds the j / l and arrow shortcuts move the playback by. */
+export const SKIP_SECONDS = 5;
 
 /** Persist a speaker's new name (injectable for tests). */
 export type RenameSpeaker = (meetingId: string, label: string, name: string) => Promise<void>;
@@ -62,12 +77,15 @@ export function MeetingView({
   renameSpeaker = renameViaGateway,
   statistics,
 }: MeetingViewProps) {
+  const t = useTranslations("meeting");
   const audioRef = useRef<HTMLAudioElement>(null);
   const [doc, setDoc] = useState(initialDocument);
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState<number | undefined>(undefined);
   const [playing, setPlaying] = useState(false);
-  const [audioError, setAudioError] = useState<string | null>(null);
+  const [audioError, setAudioError] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
+  const [reveal, setReveal] = useState<{ index: number } | null>(null);
 
   const colours = useMemo(() => speakerColours(doc), [doc]);
   const active = useMemo(() => activeSegmentIndex(doc.segments, time), [doc.segments, time]);
@@ -87,10 +105,42 @@ export function MeetingView({
     [meetingId, renameSpeaker],
   );
 
+  /** The playback position now (the element's, more recent than the last `timeupdate`). */
+  const now = () => audioRef.current?.currentTime ?? time;
+  const end = () => {
+    const d = audioRef.current?.duration;
+    return Number.isFinite(d) && d ? d : Math.max(duration ?? 0, doc.duration ?? 0) || Number.POSITIVE_INFINITY;
+  };
+  const togglePlay = () => {
+    const audio = audioRef.current;
+    if (!audio) return;
+    if (audio.paused) void audio.play()?.catch(() => undefined);
+    else audio.pause();
+  };
+  const skip = (delta: number) => seek(Math.min(end(), Math.max(0, now() + delta)));
+  const goTo = (index: number) => {
+    const utterance = doc.segments[index];
+    if (!utterance) return;
+    seek(utterance.start);
+    setReveal({ index });
+  };
+  const shortcuts: ShortcutMap = {
+    " ": togglePlay,
+    k: togglePlay,
+    j: () => skip(-SKIP_SECONDS),
+    ArrowLeft: () => skip(-SKIP_SECONDS),
+    l: () => skip(SKIP_SECONDS),
+    ArrowRight: () => skip(SKIP_SECONDS),
+    n: () => goTo(nextUtteranceIndex(doc.segments, now())),
+    p: () => goTo(Math.max(0, previousUtteranceIndex(doc.segments, now()))),
+    "?": () => setShowHelp((open) => !open),
+  };
+  useShortcuts(shortcuts);
+
   const base = `/api/v1/meetings/${encodeURIComponent(meetingId)}`;
   return (
     <>
-      <section className="card player" aria-label="Recording">
+      <section className="card player" aria-label={t("player")}>
         <audio
           ref={audioRef}
           controls
@@ -105,23 +155,29 @@ export function MeetingView({
           onPlay={() => setPlaying(true)}
           onPause={() => setPlaying(false)}
           onEnded={() => setPlaying(false)}
-          onError={() => setAudioError("The recording cannot be played in this browser or is no longer available.")}
+          onError={() => setAudioError(true)}
         >
-          <track kind="captions" src={proxied(`${base}/transcript?format=vtt`)} srcLang={doc.language ?? "en"} label="Transcript" />
+          <track kind="captions" src={proxied(`${base}/transcript?format=vtt`)} srcLang={doc.language ?? "en"} label={t("captions")} />
         </audio>
-        {audioError ? <p className="alert error">{audioError}</p> : null}
+        {audioError ? <p className="alert error">{t("audioError")}</p> : null}
         <SpeakerTimeline doc={doc} duration={duration} time={time} colours={colours} onSeek={seek} />
+        <p className="shortcuts-hint">
+          <button type="button" className="link" aria-keyshortcuts="?" onClick={() => setShowHelp((open) => !open)} aria-expanded={showHelp}>
+            {t("shortcutsButton")}
+          </button>
+        </p>
       </section>
+      {showHelp ? <ShortcutsHelp onClose={() => setShowHelp(false)} /> : null}
       <div className="layout-meeting">
         <section className="card" aria-labelledby="transcript-title">
-          <h2 id="transcript-title">Transcript</h2>
-          <Transcript doc={doc} active={active} time={time} colours={colours} onSeek={seek} follow={playing} />
+          <h2 id="transcript-title">{t("transcript")}</h2>
+          <Transcript doc={doc} active={active} time={time} colours={colours} onSeek={seek} follow={playing} reveal={reveal} />
         </section>
-        <aside className="sidebar" aria-label="Speakers and downloads">
+        <aside className="sidebar" aria-label={t("sidebar")}>
           <div className="card">
-            <h2>Speakers</h2>
+            <h2>{t("speakers")}</h2>
             <SpeakerList doc={doc} colours={colours} onRename={rename} statistics={statistics} />
-            <h2 style={{ marginTop: "1rem" }}>Download</h2>
+            <h2 style={{ marginTop: "1rem" }}>{t("download")}</h2>
             <div className="downloads">
               {DOWNLOAD_FORMATS.map(([format, label]) => (
                 <a
@@ -129,13 +185,13 @@ export function MeetingView({
                   className="button secondary"
                   href={proxied(`${base}/transcript?format=${format}`)}
                   download={`${fileStem}.${format}`}
-                  aria-label={`Download the transcript as ${label}`}
+                  aria-label={t("downloadTranscriptAs", { format: label })}
                 >
                   {label}
                 </a>
               ))}
             </div>
-            <h2 style={{ marginTop: "1rem" }}>Minutes</h2>
+            <h2 style={{ marginTop: "1rem" }}>{t("minutes")}</h2>
             <div className="downloads">
               {MINUTES_FORMATS.map(([format, label]) => (
                 <a
@@ -143,7 +199,7 @@ export function MeetingView({
                   className="button secondary"
                   href={proxied(`${base}/transcript?format=${format}`)}
                   download={`${fileStem}.${format}`}
-                  aria-label={`Download the minutes as ${label}`}
+                  aria-label={t("downloadMinutesAs", { format: label })}
                 >
                   {label}
                 </a>

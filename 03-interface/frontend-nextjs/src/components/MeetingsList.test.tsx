@@ -1,7 +1,9 @@
-import { act, render, screen, within } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MeetingPublic } from "@/lib/api/client";
+import { ApiError } from "@/lib/api/errors";
+import { renderWithIntl } from "@/test/intl";
 import { DeleteMeetingButton } from "./DeleteMeetingButton";
 import { MeetingsList } from "./MeetingsList";
 import type { StatusSnapshot } from "./useTaskStatus";
@@ -30,6 +32,8 @@ function meeting(overrides: Partial<MeetingPublic>): MeetingPublic {
     completed_at: null,
     processing_time: null,
     speakers: [],
+    revision: 0,
+    edited_at: null,
     ...overrides,
   };
 }
@@ -59,7 +63,7 @@ describe("MeetingsList", () => {
       { status: "PROCESSING", stage: "transcribe", progress: 0.6, error: null },
       { status: "COMPLETED", stage: "done", progress: 1, error: null },
     ]);
-    render(<MeetingsList meetings={[meeting({})]} fetcher={fetcher} pollIntervalMs={1000} />);
+    renderWithIntl(<MeetingsList meetings={[meeting({})]} fetcher={fetcher} pollIntervalMs={1000} />);
     const row = screen.getByTestId("meeting-row");
     expect(within(row).getByText("Queued")).toBeInTheDocument();
     expect(within(row).getByRole("link", { name: "Weekly sync" })).toHaveAttribute("href", "/meetings/0b7e2c1a-1111-4222-8333-444455556666");
@@ -68,11 +72,12 @@ describe("MeetingsList", () => {
     await tick(1000);
     expect(within(row).getByText("Processing")).toBeInTheDocument();
     expect(within(row).getByRole("progressbar", { name: "Processing progress" })).toHaveAttribute("aria-valuenow", "25");
-    expect(row).toHaveTextContent("Finding who spoke when (diarize)");
+    expect(row).toHaveTextContent("Finding who spoke when");
+    expect(row).not.toHaveTextContent("diarize");
 
     await tick(1000);
     expect(within(row).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "60");
-    expect(row).toHaveTextContent("Transcribing (transcribe)");
+    expect(row).toHaveTextContent("Transcribing");
 
     await tick(1000);
     expect(within(row).getByText("Completed")).toBeInTheDocument();
@@ -85,9 +90,11 @@ describe("MeetingsList", () => {
     expect(fetcher).toHaveBeenCalledWith("task-1");
   });
 
-  it("shows why a meeting failed and does not poll settled meetings", async () => {
-    const fetcher = statusScript([{ status: "FAILED", stage: "convert", progress: 0.05, error: "ffmpeg could not decode the file" }]);
-    render(
+  it("shows why a meeting failed (from its code, never the raw reason) and does not poll settled meetings", async () => {
+    const fetcher = statusScript([
+      { status: "FAILED", stage: "convert", progress: 0.05, error: "ffmpeg: Invalid data found when processing input", error_code: "audio_undecodable" },
+    ]);
+    renderWithIntl(
       <MeetingsList
         meetings={[
           meeting({ id: "a0000000-0000-4000-8000-000000000001", task_id: "t-a" }),
@@ -100,7 +107,10 @@ describe("MeetingsList", () => {
     await tick(500);
     const [failed, done] = screen.getAllByTestId("meeting-row");
     expect(within(failed!).getByText("Failed")).toBeInTheDocument();
-    expect(within(failed!).getByRole("alert")).toHaveTextContent("Processing failed: ffmpeg could not decode the file");
+    expect(within(failed!).getByRole("alert")).toHaveTextContent(
+      "The file could not be decoded as audio; it may be damaged or in a format the server cannot read.",
+    );
+    expect(failed).not.toHaveTextContent("ffmpeg");
     expect(done).toHaveTextContent("30 s");
     expect(done).toHaveTextContent("EN");
     await tick(5000);
@@ -113,17 +123,51 @@ describe("MeetingsList", () => {
       .fn<(taskId: string) => Promise<StatusSnapshot>>()
       .mockRejectedValueOnce(new Error("Failed to fetch"))
       .mockResolvedValue({ status: "PROCESSING", stage: "fuse", progress: 0.9, error: null });
-    render(<MeetingsList meetings={[meeting({})]} fetcher={fetcher} pollIntervalMs={1000} />);
+    renderWithIntl(<MeetingsList meetings={[meeting({})]} fetcher={fetcher} pollIntervalMs={1000} />);
     await tick(1000);
-    expect(screen.getByText(/Lost contact with the server \(Failed to fetch\)/)).toBeInTheDocument();
+    expect(screen.getByText("Lost contact with the server; retrying…")).toBeInTheDocument();
+    expect(screen.queryByText(/Failed to fetch/)).toBeNull();
     await tick(2000);
     expect(screen.queryByText(/Lost contact/)).toBeNull();
-    expect(screen.getByTestId("meeting-row")).toHaveTextContent("Assembling the transcript (fuse)");
+    expect(screen.getByTestId("meeting-row")).toHaveTextContent("Assembling the transcript");
   });
 
   it("says there is nothing yet", () => {
-    render(<MeetingsList meetings={[]} />);
+    renderWithIntl(<MeetingsList meetings={[]} />);
     expect(screen.getByText(/No meetings yet/)).toBeInTheDocument();
+  });
+
+  it("speaks French: status, sizes, dates, speaker count and the failure reason", async () => {
+    const fetcher = statusScript([{ status: "FAILED", stage: "convert", progress: 0.05, error: "x", error_code: "no_audio_stream" }]);
+    renderWithIntl(
+      <MeetingsList
+        meetings={[
+          meeting({ id: "a0000000-0000-4000-8000-000000000001", task_id: "t-a" }),
+          meeting({
+            id: "a0000000-0000-4000-8000-000000000002",
+            task_id: "t-b",
+            title: "Bilan",
+            status: "COMPLETED",
+            progress: 1,
+            duration_seconds: 187,
+            speakers: [{ label: "SPEAKER_00" }, { label: "SPEAKER_01" }] as MeetingPublic["speakers"],
+          }),
+        ]}
+        fetcher={fetcher}
+        pollIntervalMs={500}
+      />,
+      { locale: "fr" },
+    );
+    await tick(500);
+    const [failed, done] = screen.getAllByTestId("meeting-row");
+    expect(within(failed!).getByText("Échec")).toBeInTheDocument();
+    expect(within(failed!).getByRole("alert")).toHaveTextContent("Le fichier ne contient aucune piste audio.");
+    expect(within(done!).getByText("Terminée")).toBeInTheDocument();
+    // French typography: the number and its unit never part (toHaveTextContent would fold the spaces).
+    expect(done!.textContent).toContain("960\u00a0ko");
+    expect(done!.textContent).toContain("3\u00a0min\u00a007\u00a0s");
+    expect(done).toHaveTextContent("23 nov. 2026 à 18:11");
+    expect(done).toHaveTextContent("2 intervenants");
   });
 });
 
@@ -132,7 +176,7 @@ describe("DeleteMeetingButton", () => {
     vi.useRealTimers();
     const deleteMeeting = vi.fn(async () => {});
     const onDeleted = vi.fn();
-    render(<DeleteMeetingButton meetingId="m1" title="Weekly sync" onDeleted={onDeleted} deleteMeeting={deleteMeeting} />);
+    renderWithIntl(<DeleteMeetingButton meetingId="m1" title="Weekly sync" onDeleted={onDeleted} deleteMeeting={deleteMeeting} />);
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Delete “Weekly sync”" }));
     const dialog = screen.getByRole("dialog", { name: "Delete “Weekly sync”?" });
@@ -144,17 +188,18 @@ describe("DeleteMeetingButton", () => {
     expect(onDeleted).toHaveBeenCalledTimes(1);
   });
 
-  it("shows the reason when the gateway refuses", async () => {
+  it("shows the reason when the gateway refuses, as the sentence of its code", async () => {
     vi.useRealTimers();
     const deleteMeeting = vi.fn(async () => {
-      throw new Error("meeting m1 not found");
+      throw new ApiError("no meeting 0b7e2c1a-1111-4222-8333-444455556666", 404, "not_found");
     });
     const onDeleted = vi.fn();
-    render(<DeleteMeetingButton meetingId="m1" title="Weekly sync" onDeleted={onDeleted} deleteMeeting={deleteMeeting} />);
+    renderWithIntl(<DeleteMeetingButton meetingId="m1" title="Weekly sync" onDeleted={onDeleted} deleteMeeting={deleteMeeting} />);
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Delete “Weekly sync”" }));
     await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Delete for good" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("meeting m1 not found");
+    expect(await screen.findByRole("alert")).toHaveTextContent("It no longer exists, or it belongs to another account.");
+    expect(screen.queryByText(/0b7e2c1a/)).toBeNull();
     expect(onDeleted).not.toHaveBeenCalled();
   });
 });

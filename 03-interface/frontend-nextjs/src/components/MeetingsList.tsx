@@ -6,6 +6,7 @@
  */
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useLocale, useTranslations } from "next-intl";
 import { useCallback } from "react";
 import type { MeetingPublic } from "@/lib/api/client";
 import { formatBytes, formatDateTime, formatDuration } from "@/lib/format";
@@ -23,6 +24,8 @@ export interface MeetingsListProps {
 
 function MeetingRow({ meeting, fetcher, pollIntervalMs }: { meeting: MeetingPublic; fetcher?: StatusFetcher | undefined; pollIntervalMs?: number | undefined }) {
   const router = useRouter();
+  const t = useTranslations("meetings");
+  const locale = useLocale();
   const refresh = useCallback(() => router.refresh(), [router]);
   const title = meeting.title || meeting.original_filename;
   return (
@@ -42,15 +45,11 @@ function MeetingRow({ meeting, fetcher, pollIntervalMs }: { meeting: MeetingPubl
                 <Link href={`/meetings/${meeting.id}`}>{title}</Link>
               </div>
               <div className="meeting-meta">
-                <span>{formatDateTime(meeting.created_at)}</span>
-                <span>{formatDuration(meeting.duration_seconds)}</span>
-                <span>{formatBytes(meeting.size_bytes)}</span>
+                <span>{formatDateTime(meeting.created_at, locale)}</span>
+                <span>{formatDuration(meeting.duration_seconds, locale)}</span>
+                <span>{formatBytes(meeting.size_bytes, locale)}</span>
                 {meeting.language ? <span>{meeting.language.toUpperCase()}</span> : null}
-                {meeting.speakers.length ? (
-                  <span>
-                    {meeting.speakers.length} speaker{meeting.speakers.length > 1 ? "s" : ""}
-                  </span>
-                ) : null}
+                {meeting.speakers.length ? <span>{t("speakerCount", { count: meeting.speakers.length })}</span> : null}
               </div>
             </div>
             <div className="meeting-actions">
@@ -65,11 +64,12 @@ function MeetingRow({ meeting, fetcher, pollIntervalMs }: { meeting: MeetingPubl
 }
 
 export function MeetingsList({ meetings, fetcher, pollIntervalMs }: MeetingsListProps) {
+  const t = useTranslations("meetings");
   if (meetings.length === 0) {
-    return <p className="muted">No meetings yet. Upload a recording above to get a transcript.</p>;
+    return <p className="muted">{t("empty")}</p>;
   }
   return (
-    <ul className="meeting-list" aria-label="Meetings">
+    <ul className="meeting-list" aria-label={t("listLabel")}>
       {meetings.map((m) => (
         <MeetingRow key={m.id} meeting={m} fetcher={fetcher} pollIntervalMs={pollIntervalMs} />
       ))}

@@ -5,19 +5,26 @@
  * Renaming calls `onRename(label, name)`; the caller updates the document so that every
  * occurrence of the name changes at once.
  */
+import { useLocale, useTranslations } from "next-intl";
 import { type FormEvent, useId, useState } from "react";
+import { type Message, msg } from "@/i18n/message";
+import { useMessageText } from "@/i18n/text";
+import { describeError } from "@/lib/api/errors";
 import { formatDuration } from "@/lib/format";
 import { formatSpeakerStatistics, type SpeakerStatistics } from "@/lib/speaker-stats";
-import { displayName, type FusionDocument, matchNote, timelineLanes } from "@/lib/transcript";
+import { displayName, type FusionDocument, type MatchNote, matchNote, timelineLanes } from "@/lib/transcript";
 
 export interface SpeakerListProps {
   doc: FusionDocument;
   colours: Map<string, string>;
-  /** Persist a new name; rejects with an Error whose message is shown to the user. */
+  /** Persist a new name; a rejection is shown as the sentence of its error code. */
   onRename: (label: string, name: string) => Promise<void>;
   /** Per-label figures from the meeting detail; without them the talk time comes from `doc`. */
   statistics?: Map<string, SpeakerStatistics>;
 }
+
+/** Longest speaker name the gateway accepts. */
+const MAX_NAME = 100;
 
 function SpeakerRow({
   label,
@@ -31,27 +38,38 @@ function SpeakerRow({
   label: string;
   name: string;
   colour: string;
+  /** Seconds of speech in the transcript. */
   speech: number;
   stats: SpeakerStatistics | undefined;
-  /** The voice-bank match note (`unsure`, `voice bank match`) or null. */
-  match: string | null;
+  /** The voice-bank match note or null. */
+  match: MatchNote | null;
   onRename: (label: string, name: string) => Promise<void>;
 }) {
+  const t = useTranslations("speakers");
+  const tc = useTranslations("common");
+  const text = useMessageText();
+  const locale = useLocale();
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(name);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Message | null>(null);
   const inputId = useId();
+
+  const cancel = () => {
+    setEditing(false);
+    setValue(name);
+    setError(null);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const next = value.trim();
     if (!next) {
-      setError("Enter a name.");
+      setError(msg("speakers.errors.nameMissing"));
       return;
     }
-    if (next.length > 100) {
-      setError("Names are at most 100 characters.");
+    if (next.length > MAX_NAME) {
+      setError(msg("speakers.errors.nameTooLong", { max: MAX_NAME }));
       return;
     }
     setBusy(true);
@@ -60,7 +78,7 @@ function SpeakerRow({
       await onRename(label, next);
       setEditing(false);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(describeError(err));
     } finally {
       setBusy(false);
     }
@@ -72,63 +90,50 @@ function SpeakerRow({
       <span className="speaker-name">
         {name}
         <span className="speaker-meta">
-          {stats ? formatSpeakerStatistics(stats) : `${formatDuration(speech)} of speech`}
-          {match ? ` · ${match}` : ""}
+          {stats ? formatSpeakerStatistics(stats, text, locale) : t("speech", { duration: formatDuration(speech, locale) })}
+          {match ? ` · ${t(`match.${match}`)}` : ""}
         </span>
       </span>
       {editing ? (
-        <form onSubmit={submit} aria-label={`Rename ${name}`}>
+        <form onSubmit={submit} aria-label={t("renameLabel", { name })} className="rename-form">
           <label htmlFor={inputId} className="visually-hidden">
-            New name for {name}
+            {t("newName", { name })}
           </label>
           <input
             id={inputId}
             type="text"
             value={value}
-            maxLength={100}
+            maxLength={MAX_NAME}
             autoFocus
             disabled={busy}
             onChange={(e) => setValue(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === "Escape") {
-                setEditing(false);
-                setValue(name);
-                setError(null);
-              }
+              if (e.key === "Escape") cancel();
             }}
           />
           <button type="submit" disabled={busy}>
-            {busy ? "Saving…" : "Save"}
+            {busy ? tc("saving") : tc("save")}
           </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={busy}
-            onClick={() => {
-              setEditing(false);
-              setValue(name);
-              setError(null);
-            }}
-          >
-            Cancel
+          <button type="button" className="secondary" disabled={busy} onClick={cancel}>
+            {tc("cancel")}
           </button>
         </form>
       ) : (
         <button
           type="button"
           className="link"
-          aria-label={`Rename ${name}`}
+          aria-label={t("renameLabel", { name })}
           onClick={() => {
             setValue(name);
             setEditing(true);
           }}
         >
-          Rename
+          {t("rename")}
         </button>
       )}
       {error ? (
         <p role="alert" className="alert error" style={{ width: "100%", margin: 0 }}>
-          {error}
+          {text(error)}
         </p>
       ) : null}
     </li>
@@ -136,16 +141,17 @@ function SpeakerRow({
 }
 
 export function SpeakerList({ doc, colours, onRename, statistics }: SpeakerListProps) {
+  const t = useTranslations("speakers");
   const lanes = timelineLanes(doc);
-  if (lanes.length === 0) return <p className="muted">No speakers.</p>;
+  if (lanes.length === 0) return <p className="muted">{t("none")}</p>;
   return (
-    <ul className="speaker-list" aria-label="Speakers">
+    <ul className="speaker-list" aria-label={t("listLabel")}>
       {lanes.map((lane) => (
         <SpeakerRow
           key={lane.label}
           label={lane.label}
           name={displayName(doc, lane.label)}
-          colour={colours.get(lane.label) ?? "#555"}
+          colour={colours.get(lane.label) ?? "var(--muted)"}
           speech={lane.speech}
           stats={statistics?.get(lane.label)}
           match={matchNote(

@@ -1,11 +1,14 @@
 "use client";
 /**
  * Who spoke when: one lane per speaker with a bar per stretch of speech, a playhead at the
- * current playback position. Clicking a lane seeks to that point; each bar is also a keyboard
+ * current playback position, and a time axis below (ticks at a round step for the duration,
+ * labelled `m:ss` / `h:mm:ss`). Clicking a lane seeks to that point; each bar is also a keyboard
  * focusable button that seeks to its start.
  */
+import { useTranslations } from "next-intl";
 import type { MouseEvent } from "react";
 import { formatTimestamp } from "@/lib/format";
+import { timeAxisTicks } from "@/lib/time-axis";
 import { displayName, type FusionDocument, timelineLanes } from "@/lib/transcript";
 
 export interface SpeakerTimelineProps {
@@ -19,7 +22,30 @@ export interface SpeakerTimelineProps {
   onSeek: (seconds: number) => void;
 }
 
+/** The time axis: tick marks and labels under the lanes (decorative: bars carry their times). */
+function TimeAxis({ total }: { total: number }) {
+  const ticks = timeAxisTicks(total);
+  return (
+    <div className="timeline-axis" aria-hidden="true" data-testid="time-axis">
+      <span />
+      <div className="axis-track">
+        {ticks.map((tick, i) => (
+          <span
+            key={tick.seconds}
+            className={`tick${i === 0 ? " first" : ""}${tick.left > 99.5 ? " last" : ""}${i % 2 === 1 ? " odd" : ""}`}
+            style={{ left: `${tick.left}%` }}
+            data-seconds={tick.seconds}
+          >
+            {tick.label}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
 export function SpeakerTimeline({ doc, duration, time, colours, onSeek }: SpeakerTimelineProps) {
+  const t = useTranslations("timeline");
   const lanes = timelineLanes(doc, duration);
   const lastEnd = doc.segments.reduce((m, s) => Math.max(m, s.end), 0);
   const total = Math.max(duration ?? 0, doc.duration ?? 0, lastEnd, 1e-6);
@@ -32,10 +58,10 @@ export function SpeakerTimeline({ doc, duration, time, colours, onSeek }: Speake
   };
 
   return (
-    <div className="timeline" role="group" aria-label="Speaker timeline">
+    <div className="timeline" role="group" aria-label={t("label")}>
       {lanes.map((lane) => {
         const name = displayName(doc, lane.label);
-        const colour = colours.get(lane.label) ?? "#555";
+        const colour = colours.get(lane.label) ?? "var(--muted)";
         return (
           <div className="lane" key={lane.label} data-speaker-label={lane.label}>
             <span className="lane-name" style={{ color: colour }} title={name}>
@@ -48,7 +74,7 @@ export function SpeakerTimeline({ doc, duration, time, colours, onSeek }: Speake
                   key={`${bar.start}-${bar.end}`}
                   className="lane-bar"
                   style={{ left: `${bar.left}%`, width: `${bar.width}%`, background: colour, padding: 0, border: 0, minHeight: 0 }}
-                  aria-label={`${name} speaks from ${formatTimestamp(bar.start)} to ${formatTimestamp(bar.end)}`}
+                  aria-label={t("bar", { name, start: formatTimestamp(bar.start), end: formatTimestamp(bar.end) })}
                   onClick={(e) => {
                     e.stopPropagation();
                     onSeek(bar.start);
@@ -60,6 +86,7 @@ export function SpeakerTimeline({ doc, duration, time, colours, onSeek }: Speake
           </div>
         );
       })}
+      {lanes.length ? <TimeAxis total={total} /> : null}
     </div>
   );
 }

@@ -1,10 +1,14 @@
 "use client";
 /**
  * The transcript as utterances: timestamp, speaker name in the speaker's colour, words.
+ * Consecutive utterances of one speaker form one turn, drawn as one paragraph block (a bar in
+ * the speaker's colour on the left, the name once, the later timestamps shown on hover or
+ * focus) while each stays its own list item (`li.utterance`) that can be played.
  * Clicking an utterance seeks to its start, clicking a word seeks to that word; the utterance
  * being played is marked `aria-current` and kept in view while the audio plays.
  */
-import { memo, useEffect, useRef } from "react";
+import { useTranslations } from "next-intl";
+import { type CSSProperties, memo, useEffect, useRef } from "react";
 import { formatTimestamp } from "@/lib/format";
 import { type FusionDocument, labelOf, type Utterance } from "@/lib/transcript";
 
@@ -18,6 +22,11 @@ export interface TranscriptProps {
   onSeek: (seconds: number) => void;
   /** Keep the active utterance in view (true while the audio plays). */
   follow: boolean;
+  /**
+   * Scroll this utterance into view now (e.g. after the `n` / `p` shortcuts); pass a new
+   * object for each request.
+   */
+  reveal?: { index: number } | null | undefined;
 }
 
 interface UtteranceRowProps {
@@ -26,16 +35,21 @@ interface UtteranceRowProps {
   isActive: boolean;
   /** Same speaker as the previous utterance: the name is only announced, not shown again. */
   continued: boolean;
+  /** The next utterance is another speaker's (or there is none): the turn ends here. */
+  turnEnd: boolean;
   activeWord: number;
   colour: string;
   onSeek: (seconds: number) => void;
 }
 
-const UtteranceRow = memo(function UtteranceRow({ utterance, index, isActive, continued, activeWord, colour, onSeek }: UtteranceRowProps) {
+const UtteranceRow = memo(function UtteranceRow({ utterance, index, isActive, continued, turnEnd, activeWord, colour, onSeek }: UtteranceRowProps) {
+  const t = useTranslations("transcript");
   const words = utterance.words;
+  const classes = ["utterance", continued ? "continued" : "turn-start", turnEnd ? "turn-end" : ""].filter(Boolean).join(" ");
   return (
     <li
-      className={continued ? "utterance continued" : "utterance"}
+      className={classes}
+      style={{ "--turn-colour": colour } as CSSProperties}
       aria-current={isActive ? "true" : undefined}
       data-index={index}
       data-start={utterance.start}
@@ -45,7 +59,7 @@ const UtteranceRow = memo(function UtteranceRow({ utterance, index, isActive, co
       <button
         type="button"
         className="time link"
-        aria-label={`Play from ${formatTimestamp(utterance.start)}, ${utterance.speaker}`}
+        aria-label={t("playFrom", { time: formatTimestamp(utterance.start), speaker: utterance.speaker })}
         onClick={(e) => {
           e.stopPropagation();
           onSeek(utterance.start);
@@ -89,38 +103,56 @@ function activeWordIndex(u: Utterance, time: number): number {
   return -1;
 }
 
-export function Transcript({ doc, active, time, colours, onSeek, follow }: TranscriptProps) {
+/** Whether two neighbouring utterances belong to one turn (same label and same shown name). */
+function sameTurn(a: Utterance | undefined, b: Utterance | undefined): boolean {
+  return a !== undefined && b !== undefined && labelOf(a) === labelOf(b) && a.speaker === b.speaker;
+}
+
+/**
+ * Scroll utterance `index` into view: inside the list when it scrolls on its own (laptop
+ * layout; only when the item is out of view), else in the page.
+ */
+function bringIntoView(list: HTMLOListElement | null, index: number): void {
+  const item = list?.querySelector<HTMLElement>(`[data-index="${index}"]`);
+  if (!list || !item) return;
+  if (list.scrollHeight > list.clientHeight) {
+    const top = item.offsetTop;
+    const bottom = top + item.offsetHeight;
+    if (top < list.scrollTop || bottom > list.scrollTop + list.clientHeight) {
+      list.scrollTo({ top: Math.max(0, top - list.clientHeight / 3) });
+    }
+  } else {
+    item.scrollIntoView?.({ block: "nearest" });
+  }
+}
+
+export function Transcript({ doc, active, time, colours, onSeek, follow, reveal }: TranscriptProps) {
+  const t = useTranslations("transcript");
   const listRef = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
     if (!follow || active < 0) return;
-    const list = listRef.current;
-    const item = list?.querySelector<HTMLElement>(`[data-index="${active}"]`);
-    if (!list || !item) return;
-    if (list.scrollHeight > list.clientHeight) {
-      // The list scrolls on its own (laptop layout): move it only when the item is out of view.
-      const top = item.offsetTop;
-      const bottom = top + item.offsetHeight;
-      if (top < list.scrollTop || bottom > list.scrollTop + list.clientHeight) {
-        list.scrollTo({ top: Math.max(0, top - list.clientHeight / 3) });
-      }
-    } else {
-      item.scrollIntoView?.({ block: "nearest" });
-    }
+    bringIntoView(listRef.current, active);
   }, [active, follow]);
 
+  useEffect(() => {
+    if (reveal) bringIntoView(listRef.current, reveal.index);
+  }, [reveal]);
+
   if (doc.segments.length === 0) {
-    return <p className="muted">No speech was found in this recording.</p>;
+    return <p className="muted">{t("noSpeech")}</p>;
   }
+  const segments = doc.segments;
   return (
-    <ol className="transcript" ref={listRef} aria-label="Transcript" style={{ position: "relative" }}>
-      {doc.segments.map((u, i) => (
+    <ol className="transcript" ref={listRef} aria-label={t("label")} style={{ position: "relative" }}>
+      {segments.map((u, i) => (
         <UtteranceRow
           key={`${u.start}-${i}`}
           utterance={u}
           index={i}
           isActive={i === active}
-          continued={i > 0 && labelOf(doc.segments[i - 1]!) === labelOf(u) && u.speaker === doc.segments[i - 1]!.speaker}
+          continued={sameTurn(segments[i - 1], u)}
+          turnEnd={!sameTurn(u, segments[i + 1])}
           activeWord={i === active ? activeWordIndex(u, time) : -1}
           colour={colours.get(labelOf(u)) ?? "inherit"}
           onSeek={onSeek}

@@ -2,11 +2,15 @@
 /**
  * Upload a recording: drag-and-drop or file picker, optional title, language and speaker
  * count (exact or a range); a real progress bar (bytes sent of the multipart body, percent);
- * clear messages for refused files (size, type), HTTP errors (400/413/415…) and network loss;
- * cancel while uploading.
+ * clear messages for refused files (size, type), HTTP errors (400/413/415…) and network loss,
+ * in the user's language; cancel while uploading.
  */
 import { useRouter } from "next/navigation";
+import { useLocale, useTranslations } from "next-intl";
 import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
+import { type Message, msg } from "@/i18n/message";
+import { useMessageText } from "@/i18n/text";
+import { describeError } from "@/lib/api/errors";
 import { proxied } from "@/lib/api/browser";
 import type { ProcessAccepted } from "@/lib/api/client";
 import { formatBytes } from "@/lib/format";
@@ -20,23 +24,11 @@ import {
 } from "@/lib/upload";
 import { ProgressBar } from "./ProgressBar";
 
-/** Languages offered in the form (ISO-639-1); `auto` lets the recogniser detect it. */
-export const LANGUAGES: ReadonlyArray<readonly [string, string]> = [
-  ["auto", "Detect automatically"],
-  ["en", "English"],
-  ["fr", "French"],
-  ["de", "German"],
-  ["es", "Spanish"],
-  ["it", "Italian"],
-  ["nl", "Dutch"],
-  ["pt", "Portuguese"],
-  ["pl", "Polish"],
-  ["ru", "Russian"],
-  ["uk", "Ukrainian"],
-  ["ar", "Arabic"],
-  ["zh", "Chinese"],
-  ["ja", "Japanese"],
-];
+/**
+ * Languages offered in the form (ISO-639-1; named by `languages.<code>` in the messages);
+ * `auto` lets the recogniser detect it.
+ */
+export const LANGUAGES = ["auto", "en", "fr", "de", "es", "it", "nl", "pt", "pl", "ru", "uk", "ar", "zh", "ja"] as const;
 
 type SpeakerMode = "auto" | "exact" | "range";
 
@@ -61,27 +53,27 @@ export interface UploaderProps {
 /**
  * Speaker-count fields → upload options, or a message when they are inconsistent.
  *
- * @returns `[options, null]` or `[null, message]`.
+ * @returns `[options, null]` or `[null, message]` (`uploader.errors.*`).
  */
 export function speakerOptions(
   mode: SpeakerMode,
   exact: string,
   min: string,
   max: string,
-): [Pick<UploadOptions, "num_speakers" | "min_speakers" | "max_speakers">, null] | [null, string] {
+): [Pick<UploadOptions, "num_speakers" | "min_speakers" | "max_speakers">, null] | [null, Message] {
   const parse = (v: string) => (v.trim() === "" ? undefined : Number(v));
   const valid = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 64);
   if (mode === "exact") {
     const n = parse(exact);
-    if (n === undefined || !valid(n)) return [null, "Enter a number of speakers between 1 and 64."];
+    if (n === undefined || !valid(n)) return [null, msg("uploader.errors.exactRange", { min: 1, max: 64 })];
     return [{ num_speakers: n }, null];
   }
   if (mode === "range") {
     const lo = parse(min);
     const hi = parse(max);
-    if (lo === undefined && hi === undefined) return [null, "Enter a minimum, a maximum, or both."];
-    if (!valid(lo) || !valid(hi)) return [null, "Speaker counts must be whole numbers between 1 and 64."];
-    if (lo !== undefined && hi !== undefined && lo > hi) return [null, "The minimum is larger than the maximum."];
+    if (lo === undefined && hi === undefined) return [null, msg("uploader.errors.rangeEmpty")];
+    if (!valid(lo) || !valid(hi)) return [null, msg("uploader.errors.rangeWhole", { min: 1, max: 64 })];
+    if (lo !== undefined && hi !== undefined && lo > hi) return [null, msg("uploader.errors.rangeOrder")];
     return [{ min_speakers: lo, max_speakers: hi }, null];
   }
   return [{}, null];
@@ -89,6 +81,10 @@ export function speakerOptions(
 
 export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: UploaderProps) {
   const router = useRouter();
+  const t = useTranslations("uploader");
+  const tl = useTranslations("languages");
+  const text = useMessageText();
+  const locale = useLocale();
   const inputRef = useRef<HTMLInputElement>(null);
   const handleRef = useRef<UploadHandle<ProcessAccepted> | null>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -101,15 +97,15 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
   const [max, setMax] = useState("");
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [uploading, setUploading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [success, setSuccess] = useState<string | null>(null);
+  const [error, setError] = useState<Message | null>(null);
+  const [success, setSuccess] = useState<Message | null>(null);
   const ids = { file: useId(), title: useId(), lang: useId(), mode: useId(), exact: useId(), min: useId(), max: useId() };
 
   const choose = (chosen: File | null | undefined) => {
     setSuccess(null);
     setProgress(null);
     if (!chosen) return;
-    const refusal = validateRecording(chosen, maxBytes);
+    const refusal = validateRecording(chosen, maxBytes, locale);
     setError(refusal);
     setFile(refusal ? null : chosen);
     if (refusal && inputRef.current) inputRef.current.value = "";
@@ -125,7 +121,7 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
     event.preventDefault();
     setSuccess(null);
     if (!file) {
-      setError("Choose a recording first.");
+      setError(msg("uploader.errors.noFile"));
       return;
     }
     const [speakers, speakerError] = speakerOptions(mode, exact, min, max);
@@ -145,14 +141,14 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
     try {
       const accepted = await handle.done;
       setProgress((p) => (p ? { loaded: p.total, total: p.total } : p));
-      setSuccess(`“${title.trim() || file.name}” is uploaded; processing has started.`);
+      setSuccess(msg("uploader.uploaded", { title: title.trim() || file.name }));
       setFile(null);
       setTitle("");
       if (inputRef.current) inputRef.current.value = "";
       if (onUploaded) onUploaded(accepted);
       else router.refresh();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(describeError(err));
       setProgress(null);
     } finally {
       handleRef.current = null;
@@ -162,7 +158,7 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
 
   return (
     <section className="card" aria-labelledby="upload-title">
-      <h2 id="upload-title">Upload a recording</h2>
+      <h2 id="upload-title">{t("title")}</h2>
       <form onSubmit={submit} noValidate>
         <label
           htmlFor={ids.file}
@@ -177,17 +173,15 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
         >
           {file ? (
             <>
-              <span className="file-name">{file.name}</span> <span className="muted">({formatBytes(file.size)})</span>
+              <span className="file-name">{file.name}</span> <span className="muted">({formatBytes(file.size, locale)})</span>
               <br />
-              <span className="muted">Drop another file or click to change it.</span>
+              <span className="muted">{t("dropAnother")}</span>
             </>
           ) : (
             <>
-              <strong>Drop an audio or video file here</strong>
+              <strong>{t("drop")}</strong>
               <br />
-              <span className="muted">
-                or click to choose one (wav, mp3, m4a, ogg, flac, webm, mp4 … up to {formatBytes(maxBytes)})
-              </span>
+              <span className="muted">{t("dropHint", { max: formatBytes(maxBytes, locale) })}</span>
             </>
           )}
           <input
@@ -204,42 +198,42 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
         <div className="grid-fields">
           <div className="field">
             <label htmlFor={ids.title}>
-              Title <span className="field-hint">(optional)</span>
+              {t("titleLabel")} <span className="field-hint">{t("optional")}</span>
             </label>
             <input id={ids.title} type="text" maxLength={255} value={title} onChange={(e) => setTitle(e.target.value)} disabled={uploading} />
           </div>
           <div className="field">
-            <label htmlFor={ids.lang}>Language</label>
+            <label htmlFor={ids.lang}>{t("language")}</label>
             <select id={ids.lang} value={language} onChange={(e) => setLanguage(e.target.value)} disabled={uploading}>
-              {LANGUAGES.map(([code, name]) => (
+              {LANGUAGES.map((code) => (
                 <option key={code} value={code}>
-                  {name}
+                  {tl(code)}
                 </option>
               ))}
             </select>
           </div>
           <div className="field">
-            <label htmlFor={ids.mode}>Speakers</label>
+            <label htmlFor={ids.mode}>{t("speakers")}</label>
             <select id={ids.mode} value={mode} onChange={(e) => setMode(e.target.value as SpeakerMode)} disabled={uploading}>
-              <option value="auto">Detect automatically</option>
-              <option value="exact">Exactly…</option>
-              <option value="range">Between…</option>
+              <option value="auto">{t("speakersAuto")}</option>
+              <option value="exact">{t("speakersExact")}</option>
+              <option value="range">{t("speakersRange")}</option>
             </select>
           </div>
           {mode === "exact" ? (
             <div className="field">
-              <label htmlFor={ids.exact}>Number of speakers</label>
+              <label htmlFor={ids.exact}>{t("speakerCount")}</label>
               <input id={ids.exact} type="number" min={1} max={64} value={exact} onChange={(e) => setExact(e.target.value)} disabled={uploading} />
             </div>
           ) : null}
           {mode === "range" ? (
             <>
               <div className="field">
-                <label htmlFor={ids.min}>At least</label>
+                <label htmlFor={ids.min}>{t("atLeast")}</label>
                 <input id={ids.min} type="number" min={1} max={64} value={min} onChange={(e) => setMin(e.target.value)} disabled={uploading} />
               </div>
               <div className="field">
-                <label htmlFor={ids.max}>At most</label>
+                <label htmlFor={ids.max}>{t("atMost")}</label>
                 <input id={ids.max} type="number" min={1} max={64} value={max} onChange={(e) => setMax(e.target.value)} disabled={uploading} />
               </div>
             </>
@@ -247,11 +241,11 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
         </div>
         <div className="row">
           <button type="submit" disabled={uploading || !file}>
-            {uploading ? "Uploading…" : "Upload and transcribe"}
+            {uploading ? t("uploading") : t("submit")}
           </button>
           {uploading ? (
             <button type="button" className="secondary" onClick={() => handleRef.current?.abort()}>
-              Cancel upload
+              {t("cancel")}
             </button>
           ) : null}
         </div>
@@ -259,18 +253,18 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
           <div data-testid="upload-progress">
             <ProgressBar
               value={progress.total > 0 ? progress.loaded / progress.total : null}
-              label="Upload progress"
-              caption={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
+              label={t("progress")}
+              caption={t("progressCaption", { loaded: formatBytes(progress.loaded, locale), total: formatBytes(progress.total, locale) })}
             />
           </div>
         ) : null}
         <div aria-live="polite">
           {error ? (
             <p className="alert error" role="alert">
-              {error}
+              {text(error)}
             </p>
           ) : null}
-          {success ? <p className="alert success">{success}</p> : null}
+          {success ? <p className="alert success">{text(success)}</p> : null}
         </div>
       </form>
     </section>

@@ -1,7 +1,8 @@
-import { act, render, screen, within } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UploadError } from "@/lib/upload";
+import { renderWithIntl } from "@/test/intl";
 import type { Person } from "@/lib/voice-bank";
 import { VoiceBank, type VoiceBankApi } from "./VoiceBank";
 
@@ -43,24 +44,25 @@ describe("VoiceBank", () => {
   it("lists people with their status, failure reason and number of samples", () => {
     const people = [
       person({ id: "a", name: "Katie", num_samples: 2 }),
-      person({ id: "b", name: "Steve", status: "FAILED", error: "too little speech (1.2 s < 3.0 s)", num_samples: 0 }),
+      person({ id: "b", name: "Steve", status: "FAILED", error: "too little speech (1.2 s < 3.0 s)", error_code: "too_little_speech", num_samples: 0 }),
       person({ id: "c", name: "Zoe", status: "PENDING", num_samples: 0 }),
     ];
-    render(<VoiceBank people={people} maxBytes={1e6} api={fakeApi()} pollIntervalMs={1000} />);
+    renderWithIntl(<VoiceBank people={people} maxBytes={1e6} api={fakeApi()} pollIntervalMs={1000} />);
     expect(screen.getByRole("heading", { name: "Enrolled people (3)" })).toBeInTheDocument();
     const rows = screen.getAllByTestId("person-row");
     expect(rows[0]).toHaveTextContent("Katie");
     expect(rows[0]).toHaveTextContent("2 samples");
     expect(within(rows[0]!).getByText("Ready")).toBeInTheDocument();
     expect(within(rows[1]!).getByText("Failed")).toBeInTheDocument();
-    expect(rows[1]).toHaveTextContent("too little speech (1.2 s < 3.0 s)");
+    expect(rows[1]).toHaveTextContent("The recording contains too little speech to learn a voice from.");
+    expect(rows[1]).not.toHaveTextContent("1.2 s < 3.0 s");
     expect(within(rows[2]!).getByText("Processing")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Remove Steve" })).toBeInTheDocument();
   });
 
   it("says so when nobody is enrolled and does not poll", async () => {
     const api = fakeApi();
-    render(<VoiceBank people={[]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
+    renderWithIntl(<VoiceBank people={[]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
     expect(screen.getByText(/Nobody is enrolled yet/)).toBeInTheDocument();
     await tick(5000);
     expect(api.list).not.toHaveBeenCalled();
@@ -78,7 +80,7 @@ describe("VoiceBank", () => {
       }),
       list: vi.fn(async () => answers[Math.min(api.list.mock.calls.length - 1, answers.length - 1)]!),
     });
-    render(<VoiceBank people={[]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
+    renderWithIntl(<VoiceBank people={[]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
     await user.type(screen.getByLabelText("Name"), "  Katie ");
     await user.upload(screen.getByLabelText("Recording of their voice"), wav());
     await user.click(screen.getByRole("button", { name: "Enrol" }));
@@ -101,20 +103,24 @@ describe("VoiceBank", () => {
   });
 
   it("shows a FAILED enrolment with its reason after polling", async () => {
-    const api = fakeApi({ list: vi.fn(async () => [person({ status: "FAILED", error: "too little speech", num_samples: 0 })]) });
-    render(<VoiceBank people={[person({ status: "PENDING", num_samples: 0 })]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
+    const api = fakeApi({
+      list: vi.fn(async () => [person({ status: "FAILED", error: "too little speech", error_code: "too_little_speech", num_samples: 0 })]),
+    });
+    renderWithIntl(<VoiceBank people={[person({ status: "PENDING", num_samples: 0 })]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
     await tick(1000);
     const row = screen.getByTestId("person-row");
     expect(within(row).getByText("Failed")).toBeInTheDocument();
-    expect(row).toHaveTextContent("too little speech");
+    expect(row).toHaveTextContent("too little speech to learn a voice");
     await tick(3000);
     expect(api.list).toHaveBeenCalledTimes(1);
   });
 
   it("explains a rejected file and checks the form before uploading", async () => {
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
-    const api = fakeApi({ enrol: vi.fn(async () => Promise.reject(new UploadError("This file type is not supported.", "http", 415))) });
-    render(<VoiceBank people={[]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
+    const api = fakeApi({
+      enrol: vi.fn(async () => Promise.reject(new UploadError("unsupported file type audio/x-foo", "http", 415, "unsupported_media_type"))),
+    });
+    renderWithIntl(<VoiceBank people={[]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
     await user.click(screen.getByRole("button", { name: "Enrol" }));
     expect(screen.getByRole("alert")).toHaveTextContent("Enter the person's name.");
     await user.type(screen.getByLabelText("Name"), "Katie");
@@ -134,7 +140,7 @@ describe("VoiceBank", () => {
   it("removes a person only after confirmation, from the keyboard", async () => {
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     const api = fakeApi();
-    render(<VoiceBank people={[person({ id: "a", name: "Katie" }), person({ id: "b", name: "Steve" })]} maxBytes={1e6} api={api} />);
+    renderWithIntl(<VoiceBank people={[person({ id: "a", name: "Katie" }), person({ id: "b", name: "Steve" })]} maxBytes={1e6} api={api} />);
     screen.getByRole("button", { name: "Remove Katie" }).focus();
     await user.keyboard("{Enter}");
     const dialog = screen.getByRole("dialog", { name: "Remove Katie?" });
@@ -152,13 +158,28 @@ describe("VoiceBank", () => {
     expect(screen.getByText("Katie was removed from the voice bank.")).toBeInTheDocument();
   });
 
-  it("keeps the person and shows the gateway's error when removal fails", async () => {
+  it("keeps the person and says so when removal fails, never with the gateway's wording", async () => {
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     const api = fakeApi({ remove: vi.fn(async () => Promise.reject(new Error("no person a in your voice bank"))) });
-    render(<VoiceBank people={[person({ id: "a" })]} maxBytes={1e6} api={api} />);
+    renderWithIntl(<VoiceBank people={[person({ id: "a" })]} maxBytes={1e6} api={api} />);
     await user.click(screen.getByRole("button", { name: "Remove Katie" }));
     await user.click(screen.getByRole("button", { name: "Remove for good" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("no person a in your voice bank");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Something went wrong; try again in a moment.");
+    expect(screen.queryByText(/no person a/)).toBeNull();
     expect(screen.getByTestId("person-row")).toBeInTheDocument();
+  });
+
+  it("speaks French: statuses, samples, date and failure reason", () => {
+    const people = [
+      person({ id: "a", name: "Katie", num_samples: 2 }),
+      person({ id: "b", name: "Steve", status: "FAILED", error: "x", error_code: "no_audio_stream", num_samples: 0 }),
+    ];
+    renderWithIntl(<VoiceBank people={people} maxBytes={1e6} api={fakeApi()} />, { locale: "fr" });
+    expect(screen.getByRole("heading", { name: "Personnes inscrites (2)" })).toBeInTheDocument();
+    const rows = screen.getAllByTestId("person-row");
+    expect(rows[0]).toHaveTextContent("2 échantillons · depuis le 23 nov. 2026 à 10:00");
+    expect(within(rows[0]!).getByText("Prête")).toBeInTheDocument();
+    expect(rows[1]).toHaveTextContent("Le fichier ne contient aucune piste audio.");
+    expect(screen.getByRole("button", { name: "Retirer Steve" })).toBeInTheDocument();
   });
 });

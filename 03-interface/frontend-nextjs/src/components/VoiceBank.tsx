@@ -4,11 +4,16 @@
  * enrolment failed), a form to enrol a person from a recording (uploaded with progress to
  * `POST /api/v1/speakers`, fields `name` and `file`), polling of `GET /api/v1/speakers` while
  * anyone is PENDING (the worker checks and embeds the recording), and removal after an explicit
- * confirmation in a modal `<dialog>` (`DELETE /api/v1/speakers/{id}`).
+ * confirmation in a modal `<dialog>` (`DELETE /api/v1/speakers/{id}`). Every sentence is in the
+ * user's language; a failed enrolment shows the sentence of its `error_code`.
  */
+import { useLocale, useTranslations } from "next-intl";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type Message, msg } from "@/i18n/message";
+import { useMessageText } from "@/i18n/text";
 import { browserGateway, proxied } from "@/lib/api/browser";
 import { unwrap } from "@/lib/api/client";
+import { describeError, failureText } from "@/lib/api/errors";
 import { formatBytes, formatDateTime } from "@/lib/format";
 import { ACCEPT_ATTRIBUTE, uploadRecording, type UploadProgress, validateRecording } from "@/lib/upload";
 import { anyPending, type Person, personBadgeClass, personStatusLabel, samplesText, upsertPerson } from "@/lib/voice-bank";
@@ -39,28 +44,32 @@ export interface VoiceBankProps {
 }
 
 function RemovePersonButton({ person, onRemove }: { person: Person; onRemove: (p: Person) => Promise<void> }) {
+  const t = useTranslations("voiceBank.remove");
   return (
     <ConfirmButton
-      label="Remove"
-      ariaLabel={`Remove ${person.name}`}
-      heading={`Remove ${person.name}?`}
-      confirmLabel="Remove for good"
-      busyLabel="Removing…"
+      label={t("button")}
+      ariaLabel={t("buttonLabel", { name: person.name })}
+      heading={t("heading", { name: person.name })}
+      confirmLabel={t("confirm")}
+      busyLabel={t("busy")}
       onConfirm={() => onRemove(person)}
     >
-      Their voiceprint and enrolment recordings are deleted; new meetings will no longer recognise them.
+      {t("body")}
     </ConfirmButton>
   );
 }
 
 export function VoiceBank({ people: initial, maxBytes, api = gatewayVoiceBankApi, pollIntervalMs = 2000 }: VoiceBankProps) {
+  const t = useTranslations("voiceBank");
+  const text = useMessageText();
+  const locale = useLocale();
   const fileRef = useRef<HTMLInputElement>(null);
   const [people, setPeople] = useState<Person[]>(initial);
   const [name, setName] = useState("");
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<Message | null>(null);
+  const [notice, setNotice] = useState<Message | null>(null);
   const ids = { name: useId(), file: useId() };
   const pending = anyPending(people);
 
@@ -90,20 +99,20 @@ export function VoiceBank({ people: initial, maxBytes, api = gatewayVoiceBankApi
     setNotice(null);
     const who = name.trim();
     const file = fileRef.current?.files?.[0];
-    if (!who) return setError("Enter the person's name.");
-    if (!file) return setError("Choose a recording of this person speaking alone (10–30 s is enough).");
-    const refusal = validateRecording(file, maxBytes);
+    if (!who) return setError(msg("voiceBank.errors.nameMissing"));
+    if (!file) return setError(msg("voiceBank.errors.noFile"));
+    const refusal = validateRecording(file, maxBytes, locale);
     if (refusal) return setError(refusal);
     setError(null);
     setBusy(true);
     try {
       const person = await api.enrol(who, file, setProgress);
       setPeople((list) => upsertPerson(list, person));
-      setNotice(`${person.name}'s recording is uploaded; the status below turns Ready once the voiceprint is computed.`);
+      setNotice(msg("voiceBank.uploaded", { name: person.name }));
       setName("");
       if (fileRef.current) fileRef.current.value = "";
     } catch (err) {
-      setError(`${who} could not be enrolled: ${err instanceof Error ? err.message : String(err)}`);
+      setError(msg("voiceBank.errors.enrolFailed", { name: who, reason: text(describeError(err)) }));
     } finally {
       setBusy(false);
       setProgress(null);
@@ -114,65 +123,61 @@ export function VoiceBank({ people: initial, maxBytes, api = gatewayVoiceBankApi
     await api.remove(person.id);
     setPeople((list) => list.filter((p) => p.id !== person.id));
     setError(null);
-    setNotice(`${person.name} was removed from the voice bank.`);
+    setNotice(msg("voiceBank.removed", { name: person.name }));
   };
 
   return (
     <>
       <section className="card" aria-labelledby="enrol-title">
-        <h2 id="enrol-title">Enrol a person</h2>
+        <h2 id="enrol-title">{t("enrolTitle")}</h2>
         <form onSubmit={enrol} noValidate>
           <div className="grid-fields">
             <div className="field">
-              <label htmlFor={ids.name}>Name</label>
+              <label htmlFor={ids.name}>{t("name")}</label>
               <input id={ids.name} type="text" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} disabled={busy} />
             </div>
             <div className="field">
-              <label htmlFor={ids.file}>Recording of their voice</label>
+              <label htmlFor={ids.file}>{t("recording")}</label>
               <input id={ids.file} ref={fileRef} type="file" accept={ACCEPT_ATTRIBUTE} disabled={busy} />
             </div>
           </div>
           <button type="submit" disabled={busy}>
-            {busy ? "Enrolling…" : "Enrol"}
+            {busy ? t("enrolling") : t("enrol")}
           </button>
           {progress ? (
             <ProgressBar
               value={progress.total ? progress.loaded / progress.total : null}
-              label="Enrolment upload"
-              caption={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`}
+              label={t("progress")}
+              caption={t("progressCaption", { loaded: formatBytes(progress.loaded, locale), total: formatBytes(progress.total, locale) })}
             />
           ) : null}
         </form>
         <div aria-live="polite">
           {error ? (
             <p className="alert error" role="alert">
-              {error}
+              {text(error)}
             </p>
           ) : null}
-          {notice ? <p className="alert success">{notice}</p> : null}
+          {notice ? <p className="alert success">{text(notice)}</p> : null}
         </div>
       </section>
       <section className="card" aria-labelledby="people-title" aria-busy={pending || undefined}>
-        <h2 id="people-title">Enrolled people ({people.length})</h2>
+        <h2 id="people-title">{t("peopleTitle", { count: people.length })}</h2>
         {people.length === 0 ? (
-          <p className="muted">Nobody is enrolled yet. Speakers of new meetings keep labels such as SPEAKER_00.</p>
+          <p className="muted">{t("empty")}</p>
         ) : (
-          <ul className="speaker-list" aria-label="Enrolled people">
+          <ul className="speaker-list" aria-label={t("peopleLabel")}>
             {people.map((person) => (
               <li key={person.id} data-testid="person-row" data-person-id={person.id} data-status={person.status}>
                 <span className="speaker-name">
                   {person.name}
                   <span className="speaker-meta">
-                    {samplesText(person.num_samples)} · since {formatDateTime(person.created_at)}
+                    {t("meta", { samples: text(samplesText(person.num_samples)), date: formatDateTime(person.created_at, locale) })}
                   </span>
-                  {person.status === "FAILED" && person.error ? (
-                    <span className="speaker-meta" style={{ color: "#7a1a13" }}>
-                      {person.error}
-                    </span>
-                  ) : null}
+                  {person.status === "FAILED" ? <span className="speaker-meta failure-text">{text(failureText(person.error_code))}</span> : null}
                 </span>
                 <span className={`badge ${personBadgeClass(person.status)}`} data-status={person.status}>
-                  {personStatusLabel(person.status)}
+                  {text(personStatusLabel(person.status))}
                 </span>
                 <RemovePersonButton person={person} onRemove={remove} />
               </li>

@@ -1,5 +1,6 @@
-import { act, render, screen } from "@testing-library/react";
+import { act, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { renderWithIntl } from "@/test/intl";
 import { MeetingProgress } from "./MeetingProgress";
 import type { StatusEventSource, StatusSnapshot } from "./useTaskStatus";
 import { statusEventsUrl } from "./useTaskStatus";
@@ -60,7 +61,7 @@ describe("useTaskStatus with the event stream", () => {
     const { open, opened } = opener();
     const fetcher = vi.fn(async () => pending);
     const onSettled = vi.fn();
-    render(<MeetingProgress taskId="task/1" initial={pending} variant="page" events={open} fetcher={fetcher} onSettled={onSettled} />);
+    renderWithIntl(<MeetingProgress taskId="task/1" initial={pending} variant="page" events={open} fetcher={fetcher} onSettled={onSettled} />);
     expect(open).toHaveBeenCalledWith("/gw/api/v1/status/task%2F1/events");
     expect(statusEventsUrl("t")).toBe("/gw/api/v1/status/t/events");
     const source = opened[0]!;
@@ -82,17 +83,18 @@ describe("useTaskStatus with the event stream", () => {
   it("shows the failure reason of the final event", () => {
     const { open, opened } = opener();
     const onSettled = vi.fn();
-    render(<MeetingProgress taskId="t" initial={pending} variant="page" events={open} onSettled={onSettled} />);
+    renderWithIntl(<MeetingProgress taskId="t" initial={pending} variant="page" events={open} onSettled={onSettled} />);
     opened[0]!.emit("status", { status: "PROCESSING", stage: "convert", progress: 0.02 });
-    opened[0]!.emit("final", { status: "FAILED", error: "the file holds no audio stream" });
-    expect(screen.getByRole("alert")).toHaveTextContent("Processing failed: the file holds no audio stream");
+    opened[0]!.emit("final", { status: "FAILED", error: "the file holds no audio stream", error_code: "no_audio_stream" });
+    expect(screen.getByRole("alert")).toHaveTextContent("The file contains no audio track.");
+    expect(screen.queryByText(/holds no audio stream/)).toBeNull();
     expect(onSettled).toHaveBeenCalledWith(expect.objectContaining({ status: "FAILED", stage: "convert" }));
   });
 
   it("falls back to polling when the stream is refused, and keeps waiting through reconnections", async () => {
     const { open, opened } = opener();
     const fetcher = vi.fn(async (): Promise<StatusSnapshot> => ({ status: "PROCESSING", stage: "fuse", progress: 0.9, error: null }));
-    render(<MeetingProgress taskId="t" initial={pending} events={open} fetcher={fetcher} intervalMs={1000} />);
+    renderWithIntl(<MeetingProgress taskId="t" initial={pending} events={open} fetcher={fetcher} intervalMs={1000} />);
     const source = opened[0]!;
     source.fail(0); // a dropped connection: EventSource is reconnecting by itself
     await tick(3000);
@@ -119,9 +121,9 @@ describe("useTaskStatus with the event stream", () => {
     );
     try {
       const fetcher = vi.fn(async () => pending);
-      render(<MeetingProgress taskId="row-task" initial={pending} fetcher={fetcher} />);
+      renderWithIntl(<MeetingProgress taskId="row-task" initial={pending} fetcher={fetcher} />);
       expect(opened).toEqual([]);
-      render(<MeetingProgress taskId="page-task" initial={pending} variant="page" fetcher={fetcher} />);
+      renderWithIntl(<MeetingProgress taskId="page-task" initial={pending} variant="page" fetcher={fetcher} />);
       expect(opened).toEqual(["/gw/api/v1/status/page-task/events"]);
     } finally {
       vi.unstubAllGlobals();
@@ -131,7 +133,7 @@ describe("useTaskStatus with the event stream", () => {
   it("polls when the browser has no EventSource", async () => {
     const fetcher = vi.fn(async (): Promise<StatusSnapshot> => ({ status: "COMPLETED", stage: "done", progress: 1, error: null }));
     const onSettled = vi.fn();
-    render(<MeetingProgress taskId="t" initial={pending} events={() => null} fetcher={fetcher} intervalMs={1000} onSettled={onSettled} />);
+    renderWithIntl(<MeetingProgress taskId="t" initial={pending} events={() => null} fetcher={fetcher} intervalMs={1000} onSettled={onSettled} />);
     await tick(1100);
     expect(fetcher).toHaveBeenCalledTimes(1);
     expect(onSettled).toHaveBeenCalledOnce();

@@ -16,8 +16,13 @@ import { browserGateway, proxied } from "@/lib/api/browser";
 import { type TaskStatus, unwrap } from "@/lib/api/client";
 import { isSettled } from "./StatusBadge";
 
-/** The fields of a task's status the UI shows; `eta_seconds` only comes with the event stream. */
+/**
+ * The fields of a task's status the UI shows; `eta_seconds` only comes with the event stream,
+ * `error_code` (the reason's stable code, shown in the user's language) with polling and the
+ * stream's `final` event.
+ */
 export type StatusSnapshot = Pick<TaskStatus, "status" | "stage" | "progress" | "error"> & {
+  error_code?: string | null;
   eta_seconds?: number | null;
 };
 
@@ -69,6 +74,7 @@ interface StatusEventData {
   progress?: number;
   eta_seconds?: number | null;
   error?: string | null;
+  error_code?: string | null;
 }
 
 /**
@@ -157,6 +163,7 @@ export function useTaskStatus(
           stage: data.stage ?? null,
           progress: data.progress ?? 0,
           error: data.error ?? null,
+          error_code: data.error_code ?? latest.error_code ?? null,
           eta_seconds: data.eta_seconds ?? null,
         };
         setStatus(latest);
@@ -170,6 +177,7 @@ export function useTaskStatus(
           stage: completed ? "done" : latest.stage,
           progress: completed ? 1 : latest.progress,
           error: data.error ?? null,
+          error_code: data.error_code ?? null,
           eta_seconds: null,
         };
         setStatus(latest);

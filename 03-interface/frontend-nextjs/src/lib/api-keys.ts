@@ -8,18 +8,19 @@
  * from the gateway's OpenAPI document; they mirror `ApiKeyCreate`, `ApiKeyPublic` and
  * `ApiKeyCreated` there.
  */
-import { ApiError, errorMessage } from "./api/errors";
+import { type Message, msg } from "@/i18n/message";
+import { ApiError, errorCode, errorMessage } from "./api/errors";
 
 /** A permission a key can carry (the gateway refuses a route without it: 403 `insufficient_scope`). */
 export type Scope = "meetings:read" | "meetings:write" | "speakers:read" | "speakers:write" | "webhooks:manage";
 
-/** Every scope, with what it lets a key do, in the order the form shows them. */
-export const SCOPES: ReadonlyArray<{ scope: Scope; label: string }> = [
-  { scope: "meetings:read", label: "Read meetings, statuses and transcripts" },
-  { scope: "meetings:write", label: "Send recordings, rename speakers, delete meetings" },
-  { scope: "speakers:read", label: "Read the voice bank" },
-  { scope: "speakers:write", label: "Enrol and remove voice bank people" },
-  { scope: "webhooks:manage", label: "Manage webhooks" },
+/** Every scope, with the message saying what it lets a key do, in the order the form shows them. */
+export const SCOPES: ReadonlyArray<{ scope: Scope; label: Message }> = [
+  { scope: "meetings:read", label: msg("apiKeys.scopes.meetingsRead") },
+  { scope: "meetings:write", label: msg("apiKeys.scopes.meetingsWrite") },
+  { scope: "speakers:read", label: msg("apiKeys.scopes.speakersRead") },
+  { scope: "speakers:write", label: msg("apiKeys.scopes.speakersWrite") },
+  { scope: "webhooks:manage", label: msg("apiKeys.scopes.webhooksManage") },
 ];
 
 /** An API key as listed (never the key itself). Times are ISO-8601 UTC strings. */
@@ -46,18 +47,18 @@ export interface ApiKeyCreate {
 }
 
 /**
- * Check the creation form; `null` when it can be sent, else the sentence to show.
+ * Check the creation form; `null` when it can be sent, else the message to show.
  *
  * @param name The name typed.
  * @param scopes The scopes ticked.
  * @param expiresOn The expiry date (`YYYY-MM-DD`) or `""` for none.
  * @param today Today's date as `YYYY-MM-DD` (UTC).
  */
-export function validateKeyForm(name: string, scopes: readonly string[], expiresOn: string, today: string): string | null {
-  if (!name.trim()) return "Give the key a name, e.g. the tool that will use it.";
-  if (name.trim().length > 100) return "The name can be at most 100 characters.";
-  if (scopes.length === 0) return "Tick at least one permission.";
-  if (expiresOn && expiresOn <= today) return "The expiry date must be after today.";
+export function validateKeyForm(name: string, scopes: readonly string[], expiresOn: string, today: string): Message | null {
+  if (!name.trim()) return msg("apiKeys.errors.nameMissing");
+  if (name.trim().length > 100) return msg("apiKeys.errors.nameTooLong", { max: 100 });
+  if (scopes.length === 0) return msg("apiKeys.errors.noScope");
+  if (expiresOn && expiresOn <= today) return msg("apiKeys.errors.expiryPast");
   return null;
 }
 
@@ -93,7 +94,7 @@ async function call<T>(fetchImpl: typeof fetch, url: string, init: RequestInit, 
     } catch {
       /* not JSON: keep the text */
     }
-    throw new ApiError(errorMessage(body, response.status), response.status);
+    throw new ApiError(errorMessage(body, response.status), response.status, errorCode(body));
   }
   return (response.status === 204 ? undefined : await response.json()) as T;
 }

@@ -57,6 +57,20 @@ describe("formatDateTime", () => {
   });
 });
 
+describe("in French", () => {
+  it("keeps numbers with their units (non-breaking spaces) and uses French units and dates", () => {
+    expect(formatDuration(42.4, "fr")).toBe("42\u00a0s");
+    expect(formatDuration(187, "fr")).toBe("3\u00a0min\u00a007\u00a0s");
+    expect(formatDuration(3720, "fr")).toBe("1\u00a0h\u00a002\u00a0min");
+    expect(formatBytes(960_104, "fr")).toBe("960\u00a0ko");
+    expect(formatBytes(1_500_000, "fr")).toBe("1,5\u00a0Mo");
+    expect(formatBytes(0, "fr")).toBe("0\u00a0o");
+    expect(formatPercent(0.424, "fr")).toBe("42\u202f%");
+    expect(formatDateTime("2026-11-23T18:11:45.322741Z", "fr")).toBe("23 nov. 2026 à 18:11");
+    expect(formatDateTime("2026-02-03T07:05:00Z", "en")).toBe("3 Feb 2026, 07:05");
+  });
+});
+
 describe("downloadStem", () => {
   it("drops the extension and unsafe characters", () => {
     expect(downloadStem("Weekly sync: Q3/Q4.m4a")).toBe("Weekly_sync_Q3_Q4");

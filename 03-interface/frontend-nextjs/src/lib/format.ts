@@ -1,9 +1,20 @@
 /**
- * Formatting helpers shared by the server and the browser. Pure functions, no I/O.
+ * Formatting helpers shared by the server and the browser, in the dashboard's languages
+ * (`en`: British English, `fr`: French typography with non-breaking spaces). Pure functions,
+ * no I/O. The English forms are those the dashboard always showed (`42 s`, `960 KB`, `42 %`,
+ * `23 Nov 2026, 18:11`).
  */
+import { intlTag } from "@/i18n/config";
+
+/** Non-breaking space (between a number and its unit in French). */
+const NBSP = "\u00a0";
+/** Narrow non-breaking space (before `%` in French). */
+const NNBSP = "\u202f";
+
+const isFrench = (locale: string) => locale === "fr" || locale.startsWith("fr-");
 
 /**
- * A time offset as `m:ss` or `h:mm:ss` (truncated to whole seconds).
+ * A time offset as `m:ss` or `h:mm:ss` (truncated to whole seconds; the same in every language).
  *
  * @param seconds Offset in seconds from the start of the recording; negative or non-finite
  *   values render as `0:00`.
@@ -19,76 +30,90 @@ export function formatTimestamp(seconds: number): string {
 }
 
 /**
- * A duration for humans: `42 s`, `3 min 07 s`, `1 h 02 min`.
+ * A duration for humans: `42 s`, `3 min 07 s`, `1 h 02 min` (in French with non-breaking
+ * spaces, which keep the number with its unit).
  *
  * @param seconds Duration in seconds; `null`/`undefined` render as an em dash.
+ * @param locale `en` or `fr`.
  */
-export function formatDuration(seconds: number | null | undefined): string {
+export function formatDuration(seconds: number | null | undefined, locale = "en"): string {
   if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return "—";
+  const sp = isFrench(locale) ? NBSP : " ";
   const total = Math.round(seconds);
-  if (total < 60) return `${total} s`;
+  if (total < 60) return `${total}${sp}s`;
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
-  return `${m} min ${String(s).padStart(2, "0")} s`;
+  if (h > 0) return `${h}${sp}h${sp}${String(m).padStart(2, "0")}${sp}min`;
+  return `${m}${sp}min${sp}${String(s).padStart(2, "0")}${sp}s`;
 }
 
-const UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
+const UNITS: Record<"en" | "fr", readonly string[]> = {
+  en: ["B", "KB", "MB", "GB", "TB"],
+  fr: ["o", "ko", "Mo", "Go", "To"],
+};
 
 /**
  * A byte count in decimal units (1 KB = 1000 bytes, as file managers show sizes).
  *
  * @param bytes Size in bytes.
- * @returns e.g. `960 KB`, `1.5 MB`, `0 B`.
+ * @param locale `en` or `fr`.
+ * @returns e.g. `960 KB`, `1.5 MB`, `0 B`; in French `960 ko`, `1,5 Mo`, `0 o`.
  */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes <= 0) return "0 B";
+export function formatBytes(bytes: number, locale = "en"): string {
+  const fr = isFrench(locale);
+  const units = fr ? UNITS.fr : UNITS.en;
+  const sp = fr ? NBSP : " ";
+  if (!Number.isFinite(bytes) || bytes <= 0) return `0${sp}${units[0]}`;
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
+  while (value >= 1000 && unit < units.length - 1) {
     value /= 1000;
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+  const number = fr ? value.toFixed(digits).replace(".", ",") : value.toFixed(digits);
+  return `${number}${sp}${units[unit]}`;
 }
 
 /**
  * A percentage for a progress fraction.
  *
  * @param fraction Progress in [0, 1]; clamped.
- * @returns e.g. `42 %`.
+ * @param locale `en` or `fr`.
+ * @returns e.g. `42 %` (French: with a narrow non-breaking space).
  */
-export function formatPercent(fraction: number): string {
+export function formatPercent(fraction: number, locale = "en"): string {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-  return `${Math.round(clamped * 100)} %`;
+  return `${Math.round(clamped * 100)}${isFrench(locale) ? NNBSP : " "}%`;
 }
 
 /**
- * A date-time in the user's locale, e.g. `23 Nov 2025, 18:02`.
+ * A date-time, e.g. `23 Nov 2026, 18:11` (en) or `23 nov. 2026 à 18:11` (fr). Built from
+ * `Intl` parts in a fixed order so that the server and the browser render the same text (no
+ * hydration mismatch between ICU versions).
  *
  * @param iso ISO-8601 timestamp from the gateway.
- * @param locale BCP-47 locale; defaults to `en-GB` so that the server and the browser render
- *   the same text (no hydration mismatch).
- * @param timeZone IANA zone; defaults to UTC for the same reason.
+ * @param locale `en`, `fr` (or any BCP-47 tag, formatted the English way).
+ * @param timeZone IANA zone; UTC by default, as on the server.
  */
-export function formatDateTime(
-  iso: string | null | undefined,
-  locale = "en-GB",
-  timeZone = "UTC",
-): string {
+export function formatDateTime(iso: string | null | undefined, locale = "en", timeZone = "UTC"): string {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "—";
-  return new Intl.DateTimeFormat(locale, {
+  const parts = new Intl.DateTimeFormat(intlTag(locale), {
     day: "numeric",
     month: "short",
     year: "numeric",
     hour: "2-digit",
     minute: "2-digit",
+    hourCycle: "h23",
     timeZone,
-  }).format(date);
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const day = `${part("day")} ${part("month")} ${part("year")}`;
+  const time = `${part("hour")}:${part("minute")}`;
+  return isFrench(locale) ? `${day} à ${time}` : `${day}, ${time}`;
 }
 
 /**

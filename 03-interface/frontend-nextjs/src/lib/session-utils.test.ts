@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeNext, secondsUntilExpiry } from "./session-utils";
+import { safeNext, secondsUntilExpiry, signInPath } from "./session-utils";
 
 function jwt(claims: object): string {
   const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -26,7 +26,22 @@ describe("safeNext", () => {
     ["/\\evil.example", "/meetings"],
     [undefined, "/meetings"],
     [["/a", "/b"], "/meetings"],
+    ["/speakers", "/speakers"],
+    ["/settings/api-keys?tab=new#top", "/settings/api-keys?tab=new#top"],
+    ["http://evil.example/meetings", "/meetings"],
+    ["javascript:alert(1)", "/meetings"],
+    ["meetings", "/meetings"],
+    ["/\t/evil.example", "/meetings"], // browsers drop the tab: //evil.example
+    ["/\n/evil.example", "/meetings"],
+    [`/${"a".repeat(3000)}`, "/meetings"],
   ])("%s → %s", (next, expected) => {
     expect(safeNext(next)).toBe(expected);
+  });
+});
+
+describe("signInPath", () => {
+  it("sends to sign in with the page asked for, query string included, and never elsewhere", () => {
+    expect(signInPath("/speakers?x=1&y=2")).toBe("/sign-in?next=%2Fspeakers%3Fx%3D1%26y%3D2");
+    expect(signInPath("//evil.example/")).toBe("/sign-in?next=%2Fmeetings");
   });
 });

@@ -1,6 +1,16 @@
 /**
- * Pure helpers of the session (no Next.js imports, so tests can load them; Node only: `Buffer`).
+ * Pure helpers of the session (no Next.js imports, so tests and the proxy can load them;
+ * `secondsUntilExpiry` needs Node's `Buffer`).
  */
+
+/** Name of the session cookie (the gateway's token, httpOnly). */
+export const SESSION_COOKIE = "scribe_session";
+
+/** Where a signed-in user lands when no (valid) `next` says otherwise. */
+export const DEFAULT_NEXT = "/meetings";
+
+/** Longest `next` kept (a longer one is not a page of this dashboard). */
+const MAX_NEXT_LENGTH = 2048;
 
 /**
  * Seconds until a JWT expires, read from its `exp` claim without verifying the signature
@@ -26,10 +36,31 @@ export function secondsUntilExpiry(token: string, now = Date.now() / 1000): numb
  * Where to go after signing in: a same-site path only (an open redirect otherwise).
  *
  * @param next The `next` query parameter.
+ * @returns `next` when it is a path starting with a single `/` (with its query string), without
+ *   a backslash or a control character (browsers drop tabs and newlines from URLs, so
+ *   `/\t/evil.example` would become `//evil.example`), at most 2048 characters; else
+ *   {@link DEFAULT_NEXT}. `//host`, `http://…`, `javascript:…` are refused.
  */
 export function safeNext(next: unknown): string {
-  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) {
-    return "/meetings";
+  if (
+    typeof next !== "string" ||
+    next.length > MAX_NEXT_LENGTH ||
+    !next.startsWith("/") ||
+    next.startsWith("//") ||
+    next.includes("\\") ||
+    /[\u0000-\u001f\u007f]/.test(next)
+  ) {
+    return DEFAULT_NEXT;
   }
   return next;
+}
+
+/**
+ * The sign-in page that returns to `next` afterwards (a relative URL, so that the browser stays
+ * on the host it used, behind any reverse proxy).
+ *
+ * @param next The page asked for: path and query string, e.g. `/speakers?x=1`.
+ */
+export function signInPath(next: string): string {
+  return `/sign-in?next=${encodeURIComponent(safeNext(next))}`;
 }

@@ -6,10 +6,9 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cookieSecureOverride } from "./config";
-import { secondsUntilExpiry } from "./session-utils";
+import { SESSION_COOKIE, secondsUntilExpiry, signInPath } from "./session-utils";
 
-/** Name of the session cookie. */
-export const SESSION_COOKIE = "scribe_session";
+export { SESSION_COOKIE };
 
 /** Fallback lifetime of the cookie when the token carries no `exp` claim (seconds). */
 const DEFAULT_MAX_AGE_SECONDS = 24 * 60 * 60;
@@ -26,7 +25,7 @@ export async function getToken(): Promise<string | undefined> {
  */
 export async function requireToken(next = "/meetings"): Promise<string> {
   const token = await getToken();
-  if (!token) redirect(`/sign-in?next=${encodeURIComponent(next)}`);
+  if (!token) redirect(signInPath(next));
   return token;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { translate } from "@/test/intl";
 import { formatSpeakerStatistics, speakerStatistics } from "./speaker-stats";
 
 /** A meeting detail as `GET /api/v1/meetings/{id}` answers it for a completed meeting. */
@@ -43,6 +44,13 @@ describe("formatSpeakerStatistics", () => {
     [{ talkTime: 65.4, turns: 1, words: 170, wordsPerMinute: 155.96, share: 0.425 }, "1 min 05 s · 43 % · 1 turn · 156 wpm"],
     [{ talkTime: 0, turns: 0, words: 0, wordsPerMinute: null, share: 0 }, "0 s · 0 % · 0 turns"],
   ])("%o → %s", (stats, text) => {
-    expect(formatSpeakerStatistics(stats)).toBe(text);
+    expect(formatSpeakerStatistics(stats, (m) => translate("en", m))).toBe(text);
+  });
+
+  it("reads in French", () => {
+    const stats = { talkTime: 65.4, turns: 1, words: 170, wordsPerMinute: 155.96, share: 0.425 };
+    expect(formatSpeakerStatistics(stats, (m) => translate("fr", m), "fr")).toBe(
+      "1\u00a0min\u00a005\u00a0s · 43\u202f% · 1 tour de parole · 156 mots/min",
+    );
   });
 });

@@ -6,7 +6,9 @@
  * a meeting is COMPLETED or when its result cannot be read.
  */
 import { z } from "zod";
-import { formatDuration } from "./format";
+import { msg } from "@/i18n/message";
+import type { MessageText } from "@/i18n/text";
+import { formatDuration, formatPercent } from "./format";
 
 /** One speaker's figures (seconds, counts, words per minute, share in [0, 1]). */
 export interface SpeakerStatistics {
@@ -56,15 +58,18 @@ export function speakerStatistics(meeting: unknown): Map<string, SpeakerStatisti
 /**
  * The figures as one short line for the speaker list.
  *
- * @returns e.g. `1 min 05 s · 42 % · 3 turns · 150 wpm` (`1 turn`; no wpm when the speaker
- *   said nothing).
+ * @param stats One speaker's figures.
+ * @param text Renders messages in the user's language (`useMessageText()`).
+ * @param locale `en` or `fr`, for the duration and the percentage.
+ * @returns e.g. `1 min 05 s · 42 % · 3 turns · 150 wpm` (`1 turn`; no words per minute when
+ *   the speaker said nothing).
  */
-export function formatSpeakerStatistics(stats: SpeakerStatistics): string {
+export function formatSpeakerStatistics(stats: SpeakerStatistics, text: MessageText, locale = "en"): string {
   const parts = [
-    formatDuration(stats.talkTime),
-    `${Math.round(stats.share * 100)} %`,
-    `${stats.turns} ${stats.turns === 1 ? "turn" : "turns"}`,
+    formatDuration(stats.talkTime, locale),
+    formatPercent(stats.share, locale),
+    text(msg("speakers.turns", { count: stats.turns })),
   ];
-  if (stats.wordsPerMinute != null) parts.push(`${Math.round(stats.wordsPerMinute)} wpm`);
+  if (stats.wordsPerMinute != null) parts.push(text(msg("speakers.wordsPerMinute", { count: Math.round(stats.wordsPerMinute) })));
   return parts.join(" · ");
 }

@@ -104,7 +104,7 @@ describe("matchNote", () => {
     matchNote(d.speakers.find((s) => s.label === label), displayName(d, label));
 
   it("says unsure instead of a percentage, and nothing when no one is close", () => {
-    expect(note("SPEAKER_00")).toBe("voice bank match");
+    expect(note("SPEAKER_00")).toBe("voiceBankMatch");
     expect(note("SPEAKER_01")).toBe("unsure");
     expect(note("SPEAKER_02")).toBeNull();
   });

@@ -53,18 +53,21 @@ export type Utterance = z.infer<typeof utteranceSchema>;
 export type Speaker = z.infer<typeof speakerSchema>;
 export type SpeakerMatch = z.infer<typeof matchSchema>;
 
+/** What the speaker list notes about a voice-bank match (`speakers.match.<note>`). */
+export type MatchNote = "voiceBankMatch" | "unsure";
+
 /**
  * What the dashboard says about a speaker's voice-bank match.
  *
- * @returns `"voice bank match"` for a confident match that still carries its machine name,
+ * @returns `"voiceBankMatch"` for a confident match that still carries its machine name,
  *   `"unsure"` when a person came close but was not named, `null` otherwise (no voice bank,
  *   no close person, or a name the user typed).
  */
-export function matchNote(speaker: Speaker | undefined, shownName: string): string | null {
+export function matchNote(speaker: Speaker | undefined, shownName: string): MatchNote | null {
   if (!speaker) return null;
   if (speaker.match === "unsure") return "unsure";
   if (speaker.match === "confident" && speaker.name && speaker.name === shownName) {
-    return "voice bank match";
+    return "voiceBankMatch";
   }
   return null;
 }
@@ -147,8 +150,9 @@ export function activeSegmentIndex(segments: readonly Utterance[], time: number)
 }
 
 /**
- * Colour palette for speakers: 8 hues with at least 4.5:1 contrast on white (WCAG AA for
- * text), in an order that keeps neighbours distinguishable.
+ * Colour palette for speakers in the light theme: 8 hues with at least 4.5:1 contrast on white
+ * (WCAG AA for text), in an order that keeps neighbours distinguishable. `globals.css` defines
+ * them as `--speaker-0` … `--speaker-7`, with lighter hues of the same order for the dark theme.
  */
 export const SPEAKER_COLOURS = [
   "#1f5fbf",
@@ -162,14 +166,16 @@ export const SPEAKER_COLOURS = [
 ] as const;
 
 /**
- * A colour per speaker label, assigned in `speakerLabels` order (cycling after 8).
+ * A colour per speaker label, assigned in `speakerLabels` order (cycling after 8), as a CSS
+ * custom property of the current theme (with the light colour as fallback).
  *
- * @returns A map label → CSS colour.
+ * @returns A map label → CSS colour, e.g. `var(--speaker-1, #b3261e)`.
  */
 export function speakerColours(doc: FusionDocument): Map<string, string> {
   const colours = new Map<string, string>();
   speakerLabels(doc).forEach((label, i) => {
-    colours.set(label, SPEAKER_COLOURS[i % SPEAKER_COLOURS.length] ?? SPEAKER_COLOURS[0]);
+    const slot = i % SPEAKER_COLOURS.length;
+    colours.set(label, `var(--speaker-${slot}, ${SPEAKER_COLOURS[slot] ?? SPEAKER_COLOURS[0]})`);
   });
   return colours;
 }
@@ -236,4 +242,33 @@ export function renameInDocument(doc: FusionDocument, label: string, name: strin
     ),
     segments: doc.segments.map((u) => (labelOf(u) === label ? { ...u, speaker: clean ?? label } : u)),
   };
+}
+
+/**
+ * The utterance the `n` shortcut goes to: the first that starts after `time`.
+ *
+ * @param segments Utterances sorted by start time.
+ * @param time Playback position in seconds.
+ * @returns An index, or -1 after the last utterance's start.
+ */
+export function nextUtteranceIndex(segments: readonly Utterance[], time: number): number {
+  return segments.findIndex((u) => u.start > time + 0.01);
+}
+
+/**
+ * The utterance the `p` shortcut goes to: the one before the utterance being played, or,
+ * between utterances, the last one that started before `time`.
+ *
+ * @param segments Utterances sorted by start time.
+ * @param time Playback position in seconds.
+ * @returns An index, or -1 when there is none before (the caller stays at the first).
+ */
+export function previousUtteranceIndex(segments: readonly Utterance[], time: number): number {
+  const active = activeSegmentIndex(segments, time);
+  if (active >= 0) return active - 1;
+  let last = -1;
+  segments.forEach((u, i) => {
+    if (u.start < time) last = i;
+  });
+  return last;
 }

@@ -2,16 +2,31 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HAS_EVAL, NO_EVAL_REASON, SAMPLE } from "@/test/eval";
 import { readBody, startServer, type TestServer } from "@/test/http-server";
-import { errorMessage } from "./api/errors";
+import { translate } from "@/test/intl";
+import { errorCode, errorMessage } from "./api/errors";
 import { type UploadProgress, UploadError, uploadRecording, validateRecording } from "./upload";
 
 const GiB = 1024 ** 3;
 
 describe("validateRecording", () => {
-  it("refuses an empty file, an oversized file and a non-audio file", () => {
-    expect(validateRecording({ name: "a.wav", size: 0, type: "audio/wav" }, GiB)).toMatch(/empty/);
-    expect(validateRecording({ name: "big.wav", size: 5 * GiB, type: "audio/wav" }, 4 * GiB)).toMatch(/5\.4 GB.*4\.3 GB/);
-    expect(validateRecording({ name: "notes.pdf", size: 10, type: "application/pdf" }, GiB)).toMatch(/not an audio or video/);
+  it("refuses an empty file, an oversized file and a non-audio file, with the sizes in the user's language", () => {
+    expect(validateRecording({ name: "a.wav", size: 0, type: "audio/wav" }, GiB)).toEqual({ key: "upload.empty", values: { name: "a.wav" } });
+    expect(validateRecording({ name: "big.wav", size: 5 * GiB, type: "audio/wav" }, 4 * GiB)).toEqual({
+      key: "upload.tooLarge",
+      values: { name: "big.wav", size: "5.4 GB", max: "4.3 GB" },
+    });
+    expect(validateRecording({ name: "big.wav", size: 5 * GiB, type: "audio/wav" }, 4 * GiB, "fr")?.values).toMatchObject({
+      size: "5,4\u00a0Go",
+      max: "4,3\u00a0Go",
+    });
+    expect(validateRecording({ name: "notes.pdf", size: 10, type: "application/pdf" }, GiB)).toMatchObject({ key: "upload.notAudio" });
+  });
+
+  it("reads as sentences in English and French", () => {
+    const refusal = validateRecording({ name: "big.wav", size: 5 * GiB, type: "audio/wav" }, 4 * GiB)!;
+    expect(translate("en", refusal)).toBe("“big.wav” is 5.4 GB; the largest recording accepted is 4.3 GB.");
+    const fr = validateRecording({ name: "notes.pdf", size: 10, type: "application/pdf" }, GiB, "fr")!;
+    expect(translate("fr", fr)).toMatch(/^«\u00a0notes\.pdf\u00a0» n’est pas un enregistrement audio ou vidéo \(acceptés\u00a0: wav, mp3/);
   });
 
   it("accepts audio by MIME type or by extension", () => {
@@ -31,8 +46,14 @@ describe("errorMessage", () => {
   });
   it("falls back on the status, never on an HTML page", () => {
     expect(errorMessage("<html>Bad gateway</html>", 502)).toMatch(/not reachable/);
-    expect(errorMessage(null, 413)).toMatch(/larger/);
+    expect(errorMessage(null, 413)).toMatch(/413/);
     expect(errorMessage(undefined, 418)).toMatch(/418/);
+  });
+  it("reads the stable code, and nothing that is not one", () => {
+    expect(errorCode({ error: "PayloadTooLargeError", code: "payload_too_large", detail: "…" })).toBe("payload_too_large");
+    expect(errorCode({ code: "<script>" })).toBeNull();
+    expect(errorCode("payload_too_large")).toBeNull();
+    expect(errorCode(null)).toBeNull();
   });
 });
 
@@ -56,7 +77,7 @@ describe("uploadRecording (XMLHttpRequest against a real HTTP server)", () => {
       received.push(body);
       if (req.url === "/too-big") {
         res.writeHead(413, cors);
-        res.end(JSON.stringify({ error: "PayloadTooLargeError", detail: "the body is larger than MAX_UPLOAD_BYTES (1 MB)" }));
+        res.end(JSON.stringify({ error: "PayloadTooLargeError", code: "payload_too_large", detail: "the body is larger than MAX_UPLOAD_BYTES (1 MB)" }));
         return;
       }
       res.writeHead(202, cors);
@@ -86,11 +107,11 @@ describe("uploadRecording (XMLHttpRequest against a real HTTP server)", () => {
     expect(last.total).toBeGreaterThanOrEqual(wav.length);
   });
 
-  it("rejects with the gateway's message on 413", async () => {
+  it("rejects with the gateway's code and wording on 413", async () => {
     const file = new File([new Uint8Array(2048)], "a.wav", { type: "audio/wav" });
     const error = await uploadRecording(`${server.url}/too-big`, file, {}).done.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UploadError);
-    expect(error).toMatchObject({ kind: "http", status: 413, message: "the body is larger than MAX_UPLOAD_BYTES (1 MB)" });
+    expect(error).toMatchObject({ kind: "http", status: 413, code: "payload_too_large", message: "the body is larger than MAX_UPLOAD_BYTES (1 MB)" });
   });
 
   it("rejects with a network error when the connection drops", async () => {

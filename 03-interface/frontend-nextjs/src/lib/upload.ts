@@ -3,7 +3,8 @@
  * proxy) with real progress events. `fetch` cannot report upload progress, so this uses
  * `XMLHttpRequest` and its `upload.onprogress` (bytes sent / total bytes of the multipart body).
  */
-import { errorMessage } from "./api/errors";
+import { type Message, msg } from "@/i18n/message";
+import { errorCode, errorMessage } from "./api/errors";
 import { formatBytes } from "./format";
 
 /** File extensions the pipeline decodes with ffmpeg (audio and common video containers). */
@@ -20,18 +21,20 @@ export const ACCEPT_ATTRIBUTE = ["audio/*", "video/*", ...AUDIO_EXTENSIONS.map((
  *
  * @param file The file (name, size in bytes, MIME type).
  * @param maxBytes Largest accepted size in bytes.
- * @returns A message for the user when the file is refused, else `null`.
+ * @param locale Language of the sizes in the message (`en`, `fr`).
+ * @returns The message for the user when the file is refused (`upload.empty`,
+ *   `upload.tooLarge`, `upload.notAudio`), else `null`.
  */
-export function validateRecording(file: Pick<File, "name" | "size" | "type">, maxBytes: number): string | null {
-  if (file.size === 0) return `“${file.name}” is empty.`;
+export function validateRecording(file: Pick<File, "name" | "size" | "type">, maxBytes: number, locale = "en"): Message | null {
+  if (file.size === 0) return msg("upload.empty", { name: file.name });
   if (file.size > maxBytes) {
-    return `“${file.name}” is ${formatBytes(file.size)}; the largest recording accepted is ${formatBytes(maxBytes)}.`;
+    return msg("upload.tooLarge", { name: file.name, size: formatBytes(file.size, locale), max: formatBytes(maxBytes, locale) });
   }
   const ext = file.name.includes(".") ? file.name.split(".").pop()?.toLowerCase() ?? "" : "";
   const typeOk = file.type.startsWith("audio/") || file.type.startsWith("video/");
   const extOk = (AUDIO_EXTENSIONS as readonly string[]).includes(ext);
   if (!typeOk && !extOk) {
-    return `“${file.name}” is not an audio or video recording (accepted: ${AUDIO_EXTENSIONS.slice(0, 8).join(", ")}, …).`;
+    return msg("upload.notAudio", { name: file.name, accepted: AUDIO_EXTENSIONS.slice(0, 8).join(", ") });
   }
   return null;
 }
@@ -52,12 +55,16 @@ export interface UploadProgress {
   total: number;
 }
 
-/** Why an upload failed: an HTTP answer, a network error, or the user cancelled it. */
+/**
+ * Why an upload failed: an HTTP answer (with the gateway's code), a network error, or the user
+ * cancelled it. The message is for logs; users read `describeError(err)`.
+ */
 export class UploadError extends Error {
   constructor(
     message: string,
     readonly kind: "http" | "network" | "aborted",
     readonly status?: number,
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = "UploadError";
@@ -114,7 +121,7 @@ export function uploadRecording<T = unknown>(
         /* not JSON */
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(new UploadError(errorMessage(body, xhr.status), "http", xhr.status));
+      else reject(new UploadError(errorMessage(body, xhr.status), "http", xhr.status, errorCode(body)));
     };
     xhr.onerror = () => reject(new UploadError("The upload failed: the network connection was lost.", "network"));
     xhr.onabort = () => reject(new UploadError("The upload was cancelled.", "aborted"));

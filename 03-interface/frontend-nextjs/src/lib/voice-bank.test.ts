@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { translate } from "@/test/intl";
 import { anyPending, type Person, personBadgeClass, personStatusLabel, samplesText, upsertPerson } from "./voice-bank";
 
 function person(overrides: Partial<Person>): Person {
@@ -17,10 +18,12 @@ function person(overrides: Partial<Person>): Person {
 
 describe("voice bank helpers", () => {
   it("labels the statuses, PENDING as processing", () => {
-    expect(personStatusLabel("PENDING")).toBe("Processing");
-    expect(personStatusLabel("READY")).toBe("Ready");
-    expect(personStatusLabel("FAILED")).toBe("Failed");
-    expect(personStatusLabel("ODD")).toBe("ODD");
+    const en = (status: string) => translate("en", personStatusLabel(status));
+    expect(en("PENDING")).toBe("Processing");
+    expect(en("READY")).toBe("Ready");
+    expect(en("FAILED")).toBe("Failed");
+    expect(en("ODD")).toBe("Unknown");
+    expect(translate("fr", personStatusLabel("READY"))).toBe("Prête");
     expect(personBadgeClass("READY")).toBe("COMPLETED");
     expect(personBadgeClass("PENDING")).toBe("PROCESSING");
     expect(personBadgeClass("FAILED")).toBe("FAILED");
@@ -33,9 +36,12 @@ describe("voice bank helpers", () => {
   });
 
   it("counts samples", () => {
-    expect(samplesText(0)).toBe("0 samples");
-    expect(samplesText(1)).toBe("1 sample");
-    expect(samplesText(3)).toBe("3 samples");
+    expect(translate("en", samplesText(0))).toBe("0 samples");
+    expect(translate("en", samplesText(1))).toBe("1 sample");
+    expect(translate("en", samplesText(3))).toBe("3 samples");
+    expect(translate("fr", samplesText(0))).toBe("0 échantillon");
+    expect(translate("fr", samplesText(1))).toBe("1 échantillon");
+    expect(translate("fr", samplesText(3))).toBe("3 échantillons");
   });
 
   it("inserts or replaces a person by id, sorted by name", () => {

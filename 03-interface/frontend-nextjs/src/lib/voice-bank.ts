@@ -4,20 +4,20 @@
  * PENDING while the worker checks (VAD) and embeds the recordings, then READY, or FAILED with
  * the reason in `error` (e.g. too little speech).
  */
+import { type Message, msg } from "@/i18n/message";
 import type { components } from "./api/schema";
 
 export type Person = components["schemas"]["PersonPublic"];
 export type PersonStatus = components["schemas"]["PersonStatus"];
 
-const STATUS_LABELS: Record<PersonStatus, string> = {
-  PENDING: "Processing",
-  READY: "Ready",
-  FAILED: "Failed",
-};
+const STATUSES: readonly string[] = ["PENDING", "READY", "FAILED"] satisfies PersonStatus[];
 
-/** What the badge of a person says (PENDING is shown as processing). */
-export function personStatusLabel(status: string): string {
-  return STATUS_LABELS[status as PersonStatus] ?? status;
+/**
+ * What the badge of a person says: `voiceBank.status.PENDING` ("Processing"), `READY`,
+ * `FAILED`; `voiceBank.status.unknown` for a status this dashboard does not know.
+ */
+export function personStatusLabel(status: string): Message {
+  return msg(STATUSES.includes(status) ? (`voiceBank.status.${status}` as Message["key"]) : "voiceBank.status.unknown");
 }
 
 /** The meeting badge colour used for a person status (same palette as meetings). */
@@ -30,9 +30,9 @@ export function anyPending(people: readonly Pick<Person, "status">[]): boolean {
   return people.some((p) => p.status === "PENDING");
 }
 
-/** "1 sample", "3 samples". */
-export function samplesText(n: number): string {
-  return `${n} sample${n === 1 ? "" : "s"}`;
+/** "1 sample", "3 samples" (`voiceBank.samples`, plural rules of the language). */
+export function samplesText(n: number): Message {
+  return msg("voiceBank.samples", { count: n });
 }
 
 /** Put `person` in the list (replacing the entry with its id), keeping the list sorted by name. */

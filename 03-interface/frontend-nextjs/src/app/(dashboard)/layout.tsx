@@ -1,37 +1,45 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/Logo";
 import { NavLinks } from "@/components/NavLinks";
+import { Preferences } from "@/components/Preferences";
 import { load } from "@/lib/api/server";
 import { hasVoiceBank } from "@/lib/features";
 import { requireToken } from "@/lib/session";
 import { signOut } from "../(auth)/actions";
 
-/** Pages behind sign-in: the header with navigation, the user's e-mail and sign-out. */
+/**
+ * Pages behind sign-in: the header with navigation, the user's e-mail, the language and theme
+ * switches and sign-out. A signed-out visitor never gets here: `src/proxy.ts` sends them to
+ * sign in with the page asked for as `next`.
+ */
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const token = await requireToken();
-  const [me, voiceBank] = await Promise.all([
+  const [me, voiceBank, t] = await Promise.all([
     load((gw) => gw.GET("/api/v1/auth/me"), "/meetings"),
     hasVoiceBank(token),
+    getTranslations("nav"),
   ]);
-  const links = [{ href: "/meetings", label: "Meetings" }];
-  if (voiceBank) links.push({ href: "/speakers", label: "Voice bank" });
-  links.push({ href: "/settings/api-keys", label: "API keys" });
+  const links = [{ href: "/meetings", label: t("meetings") }];
+  if (voiceBank) links.push({ href: "/speakers", label: t("voiceBank") });
+  links.push({ href: "/settings/api-keys", label: t("apiKeys") });
   return (
     <>
       <header className="topbar">
         <Link href="/meetings" className="brand">
-          <Logo /> Meeting Scribe
+          <Logo /> {t("appName")}
         </Link>
-        <nav aria-label="Main">
+        <nav aria-label={t("label")}>
           <NavLinks links={links} />
         </nav>
-        <span className="user-email" data-testid="user-email">
+        <span className="user-email" data-testid="user-email" title={me.email}>
           {me.email}
         </span>
+        <Preferences />
         <form action={signOut}>
           <button type="submit" className="secondary">
-            Sign out
+            {t("signOut")}
           </button>
         </form>
       </header>

@@ -6,7 +6,7 @@
  * the token from the httpOnly cookie).
  */
 import createClient, { type Client } from "openapi-fetch";
-import { ApiError, errorMessage } from "./errors";
+import { ApiError, errorCode, errorMessage } from "./errors";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
@@ -62,12 +62,13 @@ export interface FetchResult<T> {
 }
 
 /**
- * The data of a successful call, or an {@link ApiError} with the gateway's message.
+ * The data of a successful call, or an {@link ApiError} with the gateway's code.
  *
  * @param result What an `openapi-fetch` method resolved to.
- * @throws {ApiError} When the response is not 2xx (status and message from the body).
+ * @throws {ApiError} When the response is not 2xx (status, code and wording from the body).
  */
 export function unwrap<T>(result: FetchResult<T>): T {
   if (result.response.ok) return result.data as T; // undefined for 204 No Content
-  throw new ApiError(errorMessage(result.error, result.response.status), result.response.status);
+  const { status } = result.response;
+  throw new ApiError(errorMessage(result.error, status), status, errorCode(result.error));
 }

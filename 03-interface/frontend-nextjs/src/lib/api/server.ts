@@ -63,7 +63,7 @@ export async function load<T>(
   try {
     result = await call(await serverGateway(token));
   } catch (err) {
-    throw new ApiError(gatewayUnreachable(err, `page ${next}`), 502);
+    throw new ApiError(gatewayUnreachable(err, `page ${next}`), 502, "service_unreachable");
   }
   if (result.response.status === 401) redirect(`/session/expired?next=${encodeURIComponent(next)}`);
   return unwrap(result);

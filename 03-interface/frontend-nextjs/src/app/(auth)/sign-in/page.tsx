@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { getToken } from "@/lib/session";
 import { safeNext } from "@/lib/session-utils";
 import { signIn } from "../actions";
 import { AuthForm } from "../AuthForm";
 
-export const metadata: Metadata = { title: "Sign in" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("metadata"))("signIn") };
+}
 
+/** `/sign-in?next=…`: the sign-in form; back to `next` (a same-site path) afterwards. */
 export default async function SignInPage({
   searchParams,
 }: {
@@ -15,10 +19,7 @@ export default async function SignInPage({
   const params = await searchParams;
   const next = safeNext(params.next);
   if (await getToken()) redirect(next);
-  const notice = params.expired
-    ? "Your session has expired. Please sign in again."
-    : params.signed_out
-      ? "You are signed out."
-      : undefined;
+  const t = await getTranslations("auth");
+  const notice = params.expired ? t("expired") : params.signed_out ? t("signedOut") : undefined;
   return <AuthForm mode="sign-in" action={signIn} next={next} notice={notice} />;
 }

@@ -2,5 +2,5 @@
 import { RouteError } from "@/components/RouteError";
 
 export default function Error({ error, retry }: { error: unknown; retry: () => void }) {
-  return <RouteError error={error} retry={retry} what="load your meetings" />;
+  return <RouteError error={error} retry={retry} what="meetings" />;
 }

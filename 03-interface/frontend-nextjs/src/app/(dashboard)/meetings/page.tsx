@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { MeetingsList } from "@/components/MeetingsList";
 import { Uploader } from "@/components/Uploader";
 import { load } from "@/lib/api/server";
 import { maxUploadBytes } from "@/lib/config";
 
-export const metadata: Metadata = { title: "Meetings" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("metadata"))("meetings") };
+}
 
 const PAGE_SIZE = 20;
 
@@ -23,22 +26,21 @@ export default async function MeetingsPage({
     `/meetings${page > 1 ? `?page=${page}` : ""}`,
   );
   const pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+  const t = await getTranslations("meetings");
   return (
     <>
-      <h1>Meetings</h1>
+      <h1>{t("title")}</h1>
       <Uploader maxBytes={maxUploadBytes()} />
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">
-          Your meetings <span className="muted">({data.total})</span>
+          {t("yours")} <span className="muted">({data.total})</span>
         </h2>
         <MeetingsList meetings={data.items} />
         {pages > 1 ? (
-          <nav className="pagination" aria-label="Pages">
-            {page > 1 ? <Link href={`/meetings?page=${page - 1}`}>← Newer</Link> : <span />}
-            <span className="muted">
-              Page {page} of {pages}
-            </span>
-            {page < pages ? <Link href={`/meetings?page=${page + 1}`}>Older →</Link> : <span />}
+          <nav className="pagination" aria-label={t("pages")}>
+            {page > 1 ? <Link href={`/meetings?page=${page - 1}`}>{t("newer")}</Link> : <span />}
+            <span className="muted">{t("pageOf", { page, pages })}</span>
+            {page < pages ? <Link href={`/meetings?page=${page + 1}`}>{t("older")}</Link> : <span />}
           </nav>
         ) : null}
       </section>

@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { VoiceBank } from "@/components/VoiceBank";
 import { load } from "@/lib/api/server";
 import { ApiError } from "@/lib/api/errors";
 import { maxUploadBytes } from "@/lib/config";
 
-export const metadata: Metadata = { title: "Voice bank" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("metadata"))("voiceBank") };
+}
 
 /** `/speakers`: the voice bank; a 404 when the gateway has no voice bank endpoints. */
 export default async function SpeakersPage() {
@@ -16,13 +19,11 @@ export default async function SpeakersPage() {
     if (err instanceof ApiError && (err.status === 404 || err.status === 405)) notFound();
     throw err;
   }
+  const t = await getTranslations("voiceBank");
   return (
     <>
-      <h1>Voice bank</h1>
-      <p className="muted">
-        People enrolled here are recognised by their voice in new meetings (open set: a voice that matches nobody keeps its
-        SPEAKER_nn label, and each name is used at most once per meeting).
-      </p>
+      <h1>{t("title")}</h1>
+      <p className="muted">{t("intro")}</p>
       <VoiceBank people={people} maxBytes={maxUploadBytes()} />
     </>
   );

@@ -2,5 +2,5 @@
 import { RouteError } from "@/components/RouteError";
 
 export default function Error({ error, retry }: { error: unknown; retry: () => void }) {
-  return <RouteError error={error} retry={retry} what="load this meeting" />;
+  return <RouteError error={error} retry={retry} what="meeting" />;
 }

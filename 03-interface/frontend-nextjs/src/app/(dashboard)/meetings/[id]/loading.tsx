@@ -1,6 +1,9 @@
+import { useTranslations } from "next-intl";
+
 export default function Loading() {
+  const t = useTranslations("loading");
   return (
-    <section className="card" aria-busy="true" aria-label="Loading the meeting">
+    <section className="card" aria-busy="true" aria-label={t("meeting")}>
       <div className="skeleton" style={{ width: "50%", height: "1.6rem" }} />
       <div className="skeleton" style={{ height: "2.5rem" }} />
       <div className="skeleton" />

@@ -1,12 +1,14 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 
 export default function MeetingNotFound() {
+  const t = useTranslations("notFound");
   return (
     <section className="card">
-      <h1>Meeting not found</h1>
-      <p>It was deleted, or it belongs to another account.</p>
+      <h1>{t("meetingTitle")}</h1>
+      <p>{t("meetingBody")}</p>
       <Link href="/meetings" className="button">
-        Back to your meetings
+        {t("back")}
       </Link>
     </section>
   );

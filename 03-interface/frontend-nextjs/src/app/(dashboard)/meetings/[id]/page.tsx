@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { getLocale, getTranslations } from "next-intl/server";
 import { DeleteAndLeave } from "@/components/DeleteAndLeave";
 import { MeetingStatusPanel } from "@/components/MeetingStatusPanel";
 import { MeetingView } from "@/components/MeetingView";
@@ -10,7 +11,9 @@ import { downloadStem, formatDateTime, formatDuration } from "@/lib/format";
 import { speakerStatistics } from "@/lib/speaker-stats";
 import { parseFusionDocument } from "@/lib/transcript";
 
-export const metadata: Metadata = { title: "Meeting" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("metadata"))("meeting") };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,18 +44,20 @@ export default async function MeetingPage({ params }: { params: Promise<{ id: st
     document = parseFusionDocument(body);
   }
 
+  const [t, locale] = await Promise.all([getTranslations("meeting"), getLocale()]);
+  const facts = [formatDateTime(meeting.created_at, locale), formatDuration(meeting.duration_seconds, locale)];
+  if (meeting.language) facts.push(meeting.language.toUpperCase());
+  if (meeting.processing_time != null) facts.push(t("processedIn", { duration: formatDuration(meeting.processing_time, locale) }));
   return (
     <>
       <p>
-        <Link href="/meetings">← All meetings</Link>
+        <Link href="/meetings">{t("back")}</Link>
       </p>
       <div className="row" style={{ justifyContent: "space-between", alignItems: "start" }}>
         <div>
           <h1 style={{ marginBottom: "0.25rem" }}>{title}</h1>
           <p className="muted" style={{ marginTop: 0 }}>
-            {formatDateTime(meeting.created_at)} · {formatDuration(meeting.duration_seconds)}
-            {meeting.language ? ` · ${meeting.language.toUpperCase()}` : ""}
-            {meeting.processing_time != null ? ` · processed in ${formatDuration(meeting.processing_time)}` : ""}
+            {facts.join(" · ")}
           </p>
         </div>
         <DeleteAndLeave meetingId={meeting.id} title={title} />

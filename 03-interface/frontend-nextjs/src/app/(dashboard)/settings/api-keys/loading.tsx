@@ -1,6 +1,9 @@
+import { useTranslations } from "next-intl";
+
 export default function Loading() {
+  const t = useTranslations("loading");
   return (
-    <section className="card" aria-busy="true" aria-label="Loading the API keys">
+    <section className="card" aria-busy="true" aria-label={t("apiKeys")}>
       <div className="skeleton" style={{ width: "40%", height: "1.4rem" }} />
       <div className="skeleton" />
       <div className="skeleton" style={{ width: "60%" }} />

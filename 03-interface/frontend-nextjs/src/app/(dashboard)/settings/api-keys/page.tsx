@@ -1,12 +1,15 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { ApiKeys } from "@/components/ApiKeys";
 import { apiKeysApi } from "@/lib/api-keys";
 import { ApiError, gatewayUnreachable } from "@/lib/api/errors";
 import { gatewayUrl } from "@/lib/config";
 import { requireToken } from "@/lib/session";
 
-export const metadata: Metadata = { title: "API keys" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("metadata"))("apiKeys") };
+}
 
 const NEXT = "/settings/api-keys";
 
@@ -27,15 +30,17 @@ export default async function ApiKeysPage() {
   } catch (err) {
     if (expired) redirect(`/session/expired?next=${encodeURIComponent(NEXT)}`);
     if (err instanceof ApiError) throw err;
-    throw new ApiError(gatewayUnreachable(err, `page ${NEXT}`), 502);
+    throw new ApiError(gatewayUnreachable(err, `page ${NEXT}`), 502, "service_unreachable");
   }
+  const t = await getTranslations("apiKeys");
   return (
     <>
-      <h1>API keys</h1>
+      <h1>{t("title")}</h1>
       <p className="muted">
-        Keys let scripts and tools such as n8n use the API without your password: send one as{" "}
-        <code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key: &lt;key&gt;</code>. Give each tool its own key with
-        only the permissions it needs, and revoke it when the tool is retired.
+        {t.rich("intro", {
+          bearer: () => <code>Authorization: Bearer &lt;key&gt;</code>,
+          header: () => <code>X-API-Key: &lt;key&gt;</code>,
+        })}
       </p>
       <ApiKeys keys={keys} />
     </>
