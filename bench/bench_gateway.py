@@ -115,8 +115,12 @@ class PatternReader(io.RawIOBase):
         return n
 
 
-def multipart_stream(boundary: str, size: int, filename: str) -> tuple[Iterator[bytes], int]:
-    """A ``multipart/form-data`` body with one ``size``-byte file, as chunks, and its length."""
+def multipart_stream(
+    boundary: str, size: int, filename: str, bytes_per_second: float | None = None
+) -> tuple[Iterator[bytes], int]:
+    """A ``multipart/form-data`` body with one ``size``-byte file, as chunks, and its length;
+    with ``bytes_per_second``, the chunks are paced to that rate (a client on a real network
+    link rather than loopback)."""
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
         "Content-Type: audio/wav\r\n\r\n"
@@ -124,8 +128,11 @@ def multipart_stream(boundary: str, size: int, filename: str) -> tuple[Iterator[
     tail = f"\r\n--{boundary}--\r\n".encode()
 
     def chunks() -> Iterator[bytes]:
+        started = time.perf_counter()
         yield head
-        for _ in range(size // MiB):
+        for sent in range(size // MiB):
+            if bytes_per_second:
+                time.sleep(max(0.0, started + sent * MiB / bytes_per_second - time.perf_counter()))
             yield BLOCK
         if size % MiB:
             yield BLOCK[: size % MiB]
@@ -278,6 +285,8 @@ class Background:
     headers: dict[str, str]
     upload_size: int
     """Bytes per background upload."""
+    upload_rate: float | None = None
+    """Bytes per second each upload is paced to (``None``: as fast as loopback goes)."""
     task_id: str = ""
     """The job the pollers follow (the newest sample-call job)."""
     jobs_submitted: int = 0
@@ -316,7 +325,9 @@ class Background:
         with httpx.Client(base_url=self.url, headers=self.headers, timeout=600) as http:
             while not self.stop.is_set():
                 boundary = uuid.uuid4().hex
-                body, length = multipart_stream(boundary, self.upload_size, "background.wav")
+                body, length = multipart_stream(
+                    boundary, self.upload_size, "background.wav", self.upload_rate
+                )
                 started = time.perf_counter()
                 response = http.post(
                     "/api/v1/process",
@@ -438,7 +449,8 @@ def run_open_loop(args: argparse.Namespace) -> None:
             worker = start_worker(env, workdir, args.worker_nice)
             try:
                 headers = login(url)
-                load = Background(url, headers, size)
+                rate = args.upload_mibps * MiB if args.upload_mibps else None
+                load = Background(url, headers, size, rate)
                 with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
                     load.submit_job(http)
                 threads = [
@@ -490,7 +502,8 @@ def run_open_loop(args: argparse.Namespace) -> None:
         (
             "background uploads",
             f"{load.uploads} x {args.size_mib} MiB, "
-            f"{load.upload_bytes / MiB / max(load.upload_seconds, 1e-9):.0f} MiB/s",
+            f"{load.upload_bytes / MiB / max(load.upload_seconds, 1e-9):.0f} MiB/s"
+            + (f" (paced to {args.upload_mibps:g} MiB/s)" if args.upload_mibps else " (unpaced)"),
         ),
     ]
     if load.errors:
@@ -507,6 +520,13 @@ def main() -> None:
         "--open-loop",
         action="store_true",
         help="scheduled polling at --rate while a job and uploads run (instead of the rest)",
+    )
+    parser.add_argument(
+        "--upload-mibps",
+        type=float,
+        default=0.0,
+        help="open loop: pace each background upload to this many MiB/s (0: unpaced; "
+        "12.5 is a 100 Mbit/s link)",
     )
     parser.add_argument("--rate", type=float, default=1.0, help="open loop: polls/s per poller")
     parser.add_argument("--duration", type=float, default=60.0, help="open loop: seconds")
