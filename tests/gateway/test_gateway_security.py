@@ -322,3 +322,52 @@ async def test_an_unreachable_counter_store_does_not_lock_everyone_out() -> None
         await throttle.login_failed("someone@example.org", "198.18.0.1")
         await throttle.register_attempt("198.18.0.1")
     await throttle.login_succeeded("someone@example.org")
+
+
+def test_an_unexpected_error_answers_500_with_the_security_headers(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starlette sends the catch-all 500 from outside every middleware: it carries its own
+    security headers, and neither the exception's text nor a path."""
+    from starlette.testclient import TestClient
+
+    from scribe_gateway.app import create_app
+    from scribe_gateway.platform import Platform
+
+    monkeypatch.setenv("SCRIBE_DATA_DIR", str(tmp_path))
+    app = create_app(Platform.from_settings(queue=QueueSettings(REDIS_URL=None)))
+
+    async def boom() -> None:
+        raise RuntimeError("/secret/path/of/the/server")
+
+    app.add_api_route("/boom", boom)
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
+    assert "/secret/path" not in response.text
+    _assert_security_headers(response)
+
+
+def test_the_login_throttle_closes_its_redis_connections_at_shutdown(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    from scribe_core.testing import redis_server_url, require_server
+    from scribe_gateway.app import create_app
+    from scribe_gateway.auth.throttle import AuthThrottle
+    from scribe_gateway.platform import Platform
+
+    require_server(redis_server_url(), "Redis")
+    monkeypatch.setenv("SCRIBE_DATA_DIR", str(tmp_path))
+    queue = QueueSettings(REDIS_URL=redis_server_url(), TASKIQ_QUEUE=f"t-{uuid.uuid4().hex[:8]}")
+    app = create_app(Platform.from_settings(queue=queue))
+    with TestClient(app) as http:
+        refused = _login(http, _email(), "wrong-password-1", _address())
+        assert refused.status_code == 401
+        throttle: AuthThrottle = getattr(app.state, AuthThrottle.STATE_KEY)
+        assert throttle.pool is not None
+        connections = list(throttle.pool._available_connections)  # noqa: SLF001
+        assert connections, "the failed login counted in Redis"
+        assert all(c.is_connected for c in connections)
+    assert not any(c.is_connected for c in connections)

@@ -20,13 +20,14 @@ from scribe_core.settings import GatewaySettings
 from scribe_gateway import health
 from scribe_gateway.api_keys.endpoints import router as api_keys_router
 from scribe_gateway.auth.endpoints import router as auth_router
+from scribe_gateway.auth.throttle import AuthThrottle
 from scribe_gateway.body_limits import BodyLimitMiddleware
 from scribe_gateway.docs import install_docs
 from scribe_gateway.meetings.endpoints import router as meetings_router
 from scribe_gateway.meetings.events import router as meeting_events_router
 from scribe_gateway.platform import Platform
 from scribe_gateway.search.endpoints import router as search_router
-from scribe_gateway.security_headers import SecurityHeadersMiddleware
+from scribe_gateway.security_headers import SecurityHeadersMiddleware, gateway_headers
 from scribe_gateway.speakers.endpoints import router as speakers_router
 from scribe_gateway.validation import validation_error
 from scribe_gateway.webhooks.endpoints import events as webhook_events
@@ -53,10 +54,16 @@ async def _scribe_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_error_body(exc), status_code=exc.status_code, headers=headers)
 
 
+_INTERNAL_ERROR_HEADERS = gateway_headers()
+"""Security headers of the 500 answer: Starlette sends it from its outermost
+``ServerErrorMiddleware``, outside :class:`SecurityHeadersMiddleware`, so it carries its own."""
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
-        {
+        headers=_INTERNAL_ERROR_HEADERS,
+        content={
             "error": "InternalError",
             "code": "internal_error",
             "detail": "unexpected error; see the gateway log",
@@ -85,6 +92,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         try:
             yield
         finally:
+            throttle: AuthThrottle | None = getattr(app.state, AuthThrottle.STATE_KEY, None)
+            if throttle is not None:
+                await throttle.aclose()
             await current.stop()
 
     cors_origins = (platform.gateway.cors_origins if platform else None) or _cors_from_env()

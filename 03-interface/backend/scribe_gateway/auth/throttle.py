@@ -36,6 +36,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, ClassVar
 
 import anyio
+import redis.asyncio
 from fastapi import Depends, Request
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -105,13 +106,21 @@ class AuthThrottle:
         storage: The ``limits`` async storage holding the counters.
         settings: Limits and window lengths (``LOGIN_*``, ``REGISTER_*``,
             ``PASSWORD_HASH_CONCURRENCY``).
+        pool: The Redis connection pool behind a Redis ``storage``, disconnected by
+            :meth:`aclose` (``limits`` has no close of its own).
     """
 
     STATE_KEY: ClassVar[str] = "auth_throttle"
     """Attribute of ``app.state`` holding the application's instance."""
 
-    def __init__(self, storage: Storage, settings: AuthSettings) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        settings: AuthSettings,
+        pool: redis.asyncio.ConnectionPool | None = None,
+    ) -> None:
         self.storage = storage
+        self.pool = pool
         self.limiter = MovingWindowRateLimiter(storage)
         window = settings.login_failure_window_seconds
         self.account_failures: RateLimitItem = RateLimitItemPerSecond(
@@ -135,22 +144,29 @@ class AuthThrottle:
             auth: Limits and windows.
             queue: ``REDIS_URL`` and the queue name the Redis keys are prefixed with.
         """
-        storage: Storage
-        if queue.redis_url:
-            # redis://host/0 -> async+redis://host/0; rediss:// keeps its TLS; unix:// sockets.
-            scheme, _, rest = queue.redis_url.partition("://")
-            scheme = {"unix": "redis+unix"}.get(scheme, scheme)
-            storage = RedisStorage(
-                f"async+{scheme}://{rest}",
-                implementation="redispy",
-                key_prefix=f"{queue.queue_name}:throttle",
-                wrap_exceptions=True,
-                socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
-            )
-        else:
-            storage = MemoryStorage(wrap_exceptions=True)
-        return cls(storage, auth)
+        if not queue.redis_url:
+            return cls(MemoryStorage(wrap_exceptions=True), auth)
+        pool = redis.asyncio.ConnectionPool.from_url(
+            queue.redis_url,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
+        # redis://host/0 -> async+redis://host/0; rediss:// keeps its TLS; unix:// sockets.
+        scheme, _, rest = queue.redis_url.partition("://")
+        scheme = {"unix": "redis+unix"}.get(scheme, scheme)
+        storage = RedisStorage(
+            f"async+{scheme}://{rest}",
+            implementation="redispy",
+            key_prefix=f"{queue.queue_name}:throttle",
+            wrap_exceptions=True,
+            connection_pool=pool,  # type: ignore[arg-type]  # limits types options as scalars
+        )
+        return cls(storage, auth, pool)
+
+    async def aclose(self) -> None:
+        """Disconnect the Redis connections of the counters (nothing to do in memory)."""
+        if self.pool is not None:
+            await self.pool.disconnect()
 
     @classmethod
     async def of(cls, request: Request) -> AuthThrottle:
