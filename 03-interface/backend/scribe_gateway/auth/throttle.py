@@ -90,7 +90,7 @@ def address_key(host: str) -> str:
 
 async def client_address(request: Request) -> str:
     """:func:`address_key` of the request's client (uvicorn replaces the TCP peer with
-    ``X-Forwarded-For`` when the peer is a trusted proxy: ``--forwarded-allow-ips``)."""
+    ``X-Forwarded-For`` when the peer is a trusted proxy: ``FORWARDED_ALLOW_IPS``)."""
     return address_key(request.client.host if request.client else "")
 
 

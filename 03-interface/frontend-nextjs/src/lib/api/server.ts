@@ -13,7 +13,7 @@ import { ApiError, gatewayUnreachable } from "./errors";
  * The browser's address as this server received it (Next.js sets `x-forwarded-for` on every
  * incoming request), so the gateway's per-address login throttling counts each browser on its
  * own instead of counting every dashboard user as the dashboard server. The gateway trusts
- * the header only from the addresses uvicorn is told to trust (`--forwarded-allow-ips`).
+ * the header only from the addresses uvicorn is told to trust (`FORWARDED_ALLOW_IPS`).
  */
 async function browserAddress(): Promise<string | undefined> {
   try {
