@@ -123,3 +123,20 @@ def test_the_gateway_never_imports_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_start_up_freezes_its_objects_out_of_the_garbage_collector(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full collections would otherwise scan every module, route and model at each pause."""
+    import gc
+
+    from starlette.testclient import TestClient
+
+    monkeypatch.setenv("SCRIBE_DATA_DIR", str(tmp_path))
+    app = create_app(Platform.from_settings(queue=QueueSettings(REDIS_URL=None)))
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with TestClient(app) as http:
+        assert http.get("/health").status_code == 200
+        assert gc.get_freeze_count() > 10_000
