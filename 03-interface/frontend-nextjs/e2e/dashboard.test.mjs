@@ -9,82 +9,37 @@
  * set; `E2E_SCREENSHOTS=../../docs/screenshots npm run test:e2e` refreshes the README's images).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { ENV, launchBrowser, PROCESSING_TIMEOUT_MS, stepper } from "./support.mjs";
 
-const BASE = process.env.E2E_BASE_URL;
-const GATEWAY = process.env.E2E_GATEWAY_URL;
-const SAMPLE = process.env.E2E_SAMPLE_WAV;
-const KATIE = process.env.E2E_KATIE_WAV;
-const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
-const ARTIFACTS = process.env.E2E_ARTIFACTS;
-if (!BASE || !GATEWAY || !SAMPLE || !SCREENSHOTS || !ARTIFACTS) {
-  throw new Error("run the end-to-end tests with `npm run test:e2e` (e2e/run.mjs sets the servers up)");
-}
-
-/** Chromium flags that keep it offline, quiet and runnable as root in a container. */
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-  "--mute-audio",
-];
-const PROCESSING_TIMEOUT_MS = 300_000;
+const BASE = ENV.base;
+const GATEWAY = ENV.gateway;
+const SAMPLE = ENV.sample;
+const KATIE = ENV.katie;
+const SCREENSHOTS = ENV.screenshots;
 const ENROLMENT_TIMEOUT_MS = 120_000;
 const EXPECTED_WORDS = ["chicago", "jersey"]; // said in sample-call (see sample.stm)
 const NEW_NAME = "Diane Lopez";
 
-let profileDir;
+let browser;
 let context;
 let page;
 const email = `e2e-${Date.now()}@example.com`;
 const password = "correct horse battery";
 
 before(async () => {
-  profileDir = mkdtempSync(path.join(os.tmpdir(), "scribe-chromium-"));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1280, height: 860 },
-    acceptDownloads: true,
-    locale: "en-GB",
-    timezoneId: "UTC",
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  page.on("pageerror", (err) => console.error(`[browser] ${err.message}`));
+  browser = await launchBrowser();
+  ({ context, page } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Keep a screenshot and the HTML of the page when a step fails, then rethrow. */
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (err) {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const stem = path.join(ARTIFACTS, name.replace(/\W+/g, "-"));
-    await page.screenshot({ path: `${stem}.png`, fullPage: true }).catch(() => {});
-    await page
-      .content()
-      .then((html) => import("node:fs").then((fs) => fs.writeFileSync(`${stem}.html`, html)))
-      .catch(() => {});
-    throw err;
-  }
-}
+const step = stepper(() => page);
 
 test("a visitor is sent to sign in", async () => {
   await step("signed-out", async () => {
@@ -229,7 +184,7 @@ test("sign up, upload the sample call, follow it to COMPLETED, read, listen, ren
     // Keyboard: the timestamp button of the first utterance seeks back.
     const first = items.first();
     const firstStart = Number(await first.getAttribute("data-start"));
-    await first.getByRole("button").focus();
+    await first.getByRole("button", { name: /^Play from/ }).focus();
     await page.keyboard.press("Enter");
     await page.waitForFunction((s) => Math.abs(document.querySelector("audio").currentTime - s) < 0.6, firstStart);
   });

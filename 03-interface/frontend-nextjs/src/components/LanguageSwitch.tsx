@@ -2,8 +2,10 @@
 /**
  * The language switch of the header (EN / FR): stores the choice in the `NEXT_LOCALE` cookie
  * through a Server Action, then refreshes the page, which the server renders again in that
- * language. The current language is the pressed button; each button is named by its language
- * in that language ("English", "Français") and titled with what it does.
+ * language. The current language is the pressed button; each button shows the language's code
+ * ("EN", "FR", hidden from assistive technologies) and is named by its language in that
+ * language ("English", "Français", visually hidden text, so the name comes from the content and
+ * never contradicts what is shown), titled with what it does.
  *
  * The pair has no group label on purpose: the page's other "Language" field (the recording's
  * language, in the upload form) must stay the only element labelled so.
@@ -38,12 +40,12 @@ export function LanguageSwitch({ action }: LanguageSwitchProps) {
           lang={locale}
           className="secondary"
           aria-pressed={locale === current}
-          aria-label={t(`names.${locale}`)}
           title={t(`switchTo.${locale}`)}
           disabled={pending}
           onClick={() => choose(locale)}
         >
-          {locale.toUpperCase()}
+          <span aria-hidden="true">{locale.toUpperCase()}</span>
+          <span className="visually-hidden">{t(`names.${locale}`)}</span>
         </button>
       ))}
     </div>

@@ -1,9 +1,12 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { createGatewayClient } from "@/lib/api/client";
 import { speakerStatistics } from "@/lib/speaker-stats";
 import { parseFusionDocument } from "@/lib/transcript";
+import { createWorkspaceApi } from "@/lib/workspace";
 import { HAS_EVAL, NO_EVAL_REASON, sampleCallDocument } from "@/test/eval";
+import { meetingBody, startFakeGateway } from "@/test/fake-gateway";
 import { renderWithIntl } from "@/test/intl";
 import { MeetingView } from "./MeetingView";
 
@@ -39,16 +42,23 @@ describe.skipIf(!HAS_EVAL)(`MeetingView minutes and statistics on the sample cal
   });
 
   it("keeps the statistics when a speaker is renamed (they follow the label)", async () => {
-    const rename = vi.fn(async () => {});
-    renderWithIntl(<MeetingView meetingId="m-1" fileStem="sample" document={doc} statistics={speakerStatistics(detail)} renameSpeaker={rename} />);
-    const user = userEvent.setup();
-    await user.click(screen.getByRole("button", { name: "Rename SPEAKER_01" }));
-    const input = screen.getByRole("textbox", { name: "New name for SPEAKER_01" });
-    await user.clear(input);
-    await user.type(input, "Sheila{Enter}");
-    expect(rename).toHaveBeenCalledWith("m-1", "SPEAKER_01", "Sheila");
-    const row = within(screen.getByRole("list", { name: "Speakers" })).getByText("Sheila").closest("li")!;
-    expect(row.querySelector(".speaker-meta")).toHaveTextContent("12 s · 54 % · 4 turns · 187 wpm");
+    // The gateway answers the rename with the meeting, its statistics recomputed.
+    const gw = await startFakeGateway(sampleCallDocument(), meetingBody({ speakers: detail.speakers.map((s) => ({ ...s, similarity: null, match: "none" as const })) }));
+    try {
+      const api = createWorkspaceApi(() => createGatewayClient({ baseUrl: gw.url }));
+      const meetingId = meetingBody().id;
+      renderWithIntl(<MeetingView meetingId={meetingId} fileStem="sample" document={doc} statistics={speakerStatistics(detail)} api={api} />);
+      const user = userEvent.setup();
+      await user.click(screen.getByRole("button", { name: "Rename SPEAKER_01" }));
+      const input = screen.getByRole("textbox", { name: "New name for SPEAKER_01" });
+      await user.clear(input);
+      await user.type(input, "Sheila{Enter}");
+      await waitFor(() => expect(gw.requests[0]).toEqual({ method: "PATCH", url: `/api/v1/meetings/${meetingId}/speakers/SPEAKER_01`, body: { name: "Sheila" } }));
+      const row = (await within(screen.getByRole("list", { name: "Speakers" }).querySelector<HTMLElement>('li[data-speaker-label="SPEAKER_01"]')!).findByText("Sheila")).closest("li")!;
+      expect(row.querySelector(".speaker-meta")).toHaveTextContent("12 s · 54 % · 4 turns · 187 wpm");
+    } finally {
+      await gw.close();
+    }
   });
 
   it("falls back to the speech time of the transcript without statistics", () => {

@@ -13,6 +13,7 @@ export const SHORTCUTS = [
   { keys: ["l", "→"], action: "forward" },
   { keys: ["n"], action: "next" },
   { keys: ["p"], action: "previous" },
+  { keys: ["/"], action: "find" },
   { keys: ["?"], action: "help" },
 ] as const;
 

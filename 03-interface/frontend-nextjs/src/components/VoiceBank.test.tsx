@@ -24,6 +24,7 @@ function fakeApi(overrides: Partial<VoiceBankApi> = {}): VoiceBankApi & { [K in 
   return {
     list: vi.fn(async () => []),
     enrol: vi.fn(async () => person({})),
+    addSample: vi.fn(async () => person({ status: "PENDING" })),
     remove: vi.fn(async () => undefined),
     ...overrides,
   } as never;
@@ -167,6 +168,56 @@ describe("VoiceBank", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Something went wrong; try again in a moment.");
     expect(screen.queryByText(/no person a/)).toBeNull();
     expect(screen.getByTestId("person-row")).toBeInTheDocument();
+  });
+
+  it("adds a recording to a person: uploads it, shows them PENDING, then READY with one more sample", async () => {
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    const katie = person({ id: "a", name: "Katie", num_samples: 1 });
+    const api = fakeApi({
+      addSample: vi.fn(async (_id: string, _file: File, onProgress: (p: { loaded: number; total: number }) => void) => {
+        onProgress({ loaded: 1024, total: 2048 });
+        return { ...katie, status: "PENDING" as const };
+      }),
+      list: vi.fn(async () => [{ ...katie, status: "READY" as const, num_samples: 2 }]),
+    });
+    renderWithIntl(<VoiceBank people={[katie, person({ id: "b", name: "Steve" })]} maxBytes={1e6} api={api} pollIntervalMs={1000} />);
+    const button = screen.getByRole("button", { name: "Add a recording of Katie" });
+    expect(button).toHaveTextContent("Add a recording");
+    await user.upload(screen.getAllByTestId("add-recording-input")[0]!, wav());
+    expect(api.addSample).toHaveBeenCalledWith("a", expect.any(File), expect.any(Function));
+    expect((api.addSample.mock.calls[0] as [string, File])[1].name).toBe("katie.wav");
+    const row = () => screen.getAllByTestId("person-row").find((r) => r.getAttribute("data-person-id") === "a")!;
+    expect(await within(row()).findByText("Processing")).toBeInTheDocument();
+    expect(within(row()).getByRole("button", { name: "Add a recording of Katie" })).toBeDisabled(); // until the voiceprint is updated
+    expect(screen.getByText(/The new recording of Katie is uploaded/)).toBeInTheDocument();
+    await tick(1000);
+    expect(within(row()).getByText("Ready")).toBeInTheDocument();
+    expect(row()).toHaveTextContent("2 samples");
+    expect(within(row()).getByRole("button", { name: "Add a recording of Katie" })).toBeEnabled();
+  });
+
+  it("shows the reason a new recording was refused or failed, in French", async () => {
+    // The picker's "All files" lets a person choose any file.
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime, applyAccept: false });
+    const katie = person({ id: "a", name: "Katie" });
+    const api = fakeApi({
+      addSample: vi.fn(async () => Promise.reject(new UploadError("file too large", "http", 413, "payload_too_large"))),
+      list: vi.fn(async () => [{ ...katie, status: "FAILED" as const, error: "too little speech", error_code: "too_little_speech" }]),
+    });
+    renderWithIntl(<VoiceBank people={[katie]} maxBytes={1e6} api={api} pollIntervalMs={1000} />, { locale: "fr" });
+    const input = screen.getByTestId("add-recording-input");
+    expect(screen.getByRole("button", { name: "Ajouter un enregistrement de Katie" })).toHaveTextContent("Ajouter un enregistrement");
+    await user.upload(input, new File(["%PDF"], "notes.pdf", { type: "application/pdf" }));
+    expect(screen.getByRole("alert")).toHaveTextContent(/^« notes\.pdf » n’est pas un enregistrement audio/); // (spaces normalised)
+    expect(api.addSample).not.toHaveBeenCalled();
+    await user.upload(input, wav());
+    expect(await screen.findByRole("alert")).toHaveTextContent("L’enregistrement n’a pas pu être ajouté à Katie : Le fichier dépasse la taille acceptée par le serveur.");
+    // A sample the worker could not use: the person's status says why.
+    api.addSample.mockImplementation(async () => ({ ...katie, status: "PENDING" }));
+    await user.upload(input, wav());
+    await tick(1000);
+    expect(screen.getByTestId("person-row")).toHaveTextContent("L’enregistrement contient trop peu de parole pour apprendre une voix.");
+    expect(within(screen.getByTestId("person-row")).getByText("Échec")).toBeInTheDocument();
   });
 
   it("speaks French: statuses, samples, date and failure reason", () => {

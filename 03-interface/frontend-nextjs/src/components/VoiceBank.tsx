@@ -4,8 +4,11 @@
  * enrolment failed), a form to enrol a person from a recording (uploaded with progress to
  * `POST /api/v1/speakers`, fields `name` and `file`), polling of `GET /api/v1/speakers` while
  * anyone is PENDING (the worker checks and embeds the recording), and removal after an explicit
- * confirmation in a modal `<dialog>` (`DELETE /api/v1/speakers/{id}`). Every sentence is in the
- * user's language; a failed enrolment shows the sentence of its `error_code`.
+ * confirmation in a modal `<dialog>` (`DELETE /api/v1/speakers/{id}`). "Add a recording" on a
+ * person uploads one more recording of them (`POST /api/v1/speakers/{id}/samples`, field
+ * `file`): the person is PENDING again until the worker has updated the voiceprint, then READY
+ * or FAILED. Every sentence is in the user's language; a failed enrolment shows the sentence
+ * of its `error_code`.
  */
 import { useLocale, useTranslations } from "next-intl";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
@@ -24,12 +27,16 @@ import { ProgressBar } from "./ProgressBar";
 export interface VoiceBankApi {
   list: () => Promise<Person[]>;
   enrol: (name: string, file: File, onProgress: (p: UploadProgress) => void) => Promise<Person>;
+  /** Upload one more recording of a person (202: the person, PENDING). */
+  addSample: (personId: string, file: File, onProgress: (p: UploadProgress) => void) => Promise<Person>;
   remove: (personId: string) => Promise<void>;
 }
 
 export const gatewayVoiceBankApi: VoiceBankApi = {
   list: async () => unwrap(await browserGateway().GET("/api/v1/speakers")),
   enrol: (name, file, onProgress) => uploadRecording<Person>(proxied("/api/v1/speakers"), file, { name }, onProgress).done,
+  addSample: (personId, file, onProgress) =>
+    uploadRecording<Person>(proxied(`/api/v1/speakers/${encodeURIComponent(personId)}/samples`), file, {}, onProgress).done,
   remove: async (personId) => {
     unwrap(await browserGateway().DELETE("/api/v1/speakers/{person_id}", { params: { path: { person_id: personId } } }));
   },
@@ -56,6 +63,85 @@ function RemovePersonButton({ person, onRemove }: { person: Person; onRemove: (p
     >
       {t("body")}
     </ConfirmButton>
+  );
+}
+
+/**
+ * "Add a recording" of one person: a button that opens the file picker, the upload's progress,
+ * then the caller shows the person's new status (PENDING until the voiceprint is updated).
+ */
+function AddRecordingButton({
+  person,
+  maxBytes,
+  onAdd,
+}: {
+  person: Person;
+  maxBytes: number;
+  onAdd: (person: Person, file: File, onProgress: (p: UploadProgress) => void) => Promise<void>;
+}) {
+  const t = useTranslations("voiceBank");
+  const text = useMessageText();
+  const locale = useLocale();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const [error, setError] = useState<Message | null>(null);
+  const busy = progress !== null;
+
+  const add = async (file: File | undefined) => {
+    if (!file) return;
+    const refusal = validateRecording(file, maxBytes, locale);
+    if (refusal) {
+      setError(refusal);
+      if (fileRef.current) fileRef.current.value = "";
+      return;
+    }
+    setError(null);
+    setProgress({ loaded: 0, total: file.size });
+    try {
+      await onAdd(person, file, setProgress);
+    } catch (err) {
+      setError(msg("voiceBank.addRecordingFailed", { name: person.name, reason: text(describeError(err)) }));
+    } finally {
+      setProgress(null);
+      if (fileRef.current) fileRef.current.value = "";
+    }
+  };
+
+  return (
+    <>
+      <input
+        ref={fileRef}
+        type="file"
+        accept={ACCEPT_ATTRIBUTE}
+        hidden
+        aria-label={t("addRecordingLabel", { name: person.name })}
+        data-testid="add-recording-input"
+        onChange={(e) => void add(e.target.files?.[0])}
+      />
+      <button
+        type="button"
+        className="secondary"
+        disabled={busy || person.status === "PENDING"}
+        aria-label={t("addRecordingLabel", { name: person.name })}
+        onClick={() => fileRef.current?.click()}
+      >
+        {t("addRecording")}
+      </button>
+      {progress ? (
+        <div className="person-progress">
+          <ProgressBar
+            value={progress.total ? progress.loaded / progress.total : null}
+            label={t("addRecordingProgress", { name: person.name })}
+            caption={t("progressCaption", { loaded: formatBytes(progress.loaded, locale), total: formatBytes(progress.total, locale) })}
+          />
+        </div>
+      ) : null}
+      {error ? (
+        <p className="alert error person-error" role="alert">
+          {text(error)}
+        </p>
+      ) : null}
+    </>
   );
 }
 
@@ -119,6 +205,13 @@ export function VoiceBank({ people: initial, maxBytes, api = gatewayVoiceBankApi
     }
   };
 
+  const addSample = async (person: Person, file: File, onProgress: (p: UploadProgress) => void) => {
+    const updated = await api.addSample(person.id, file, onProgress);
+    setPeople((list) => upsertPerson(list, updated));
+    setError(null);
+    setNotice(msg("voiceBank.addRecordingUploaded", { name: updated.name }));
+  };
+
   const remove = async (person: Person) => {
     await api.remove(person.id);
     setPeople((list) => list.filter((p) => p.id !== person.id));
@@ -179,6 +272,7 @@ export function VoiceBank({ people: initial, maxBytes, api = gatewayVoiceBankApi
                 <span className={`badge ${personBadgeClass(person.status)}`} data-status={person.status}>
                   {text(personStatusLabel(person.status))}
                 </span>
+                <AddRecordingButton person={person} maxBytes={maxBytes} onAdd={addSample} />
                 <RemovePersonButton person={person} onRemove={remove} />
               </li>
             ))}

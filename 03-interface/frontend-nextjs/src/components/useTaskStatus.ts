@@ -92,9 +92,17 @@ export function useTaskStatus(
   const [pollError, setPollError] = useState<string | null>(null);
   const [live, setLive] = useState(false);
   const settledRef = useRef(onSettled);
+  // The fetcher and the opener are read from refs: a caller (or the minifier, which may inline
+  // the default opener into the parameter list) can pass a new function on every render, and
+  // the stream must not be reopened on each status event because of it.
+  const fetcherRef = useRef(fetcher);
+  const eventsRef = useRef(events);
   useEffect(() => {
     settledRef.current = onSettled;
+    fetcherRef.current = fetcher;
+    eventsRef.current = events;
   });
+  const streamed = events !== null;
   const initialSettled = isSettled(initial.status);
   const initialRef = useRef(initial);
 
@@ -119,7 +127,7 @@ export function useTaskStatus(
         return;
       }
       try {
-        const next = await fetcher(taskId);
+        const next = await fetcherRef.current(taskId);
         if (stopped) return;
         failures = 0;
         setPollError(null);
@@ -142,7 +150,8 @@ export function useTaskStatus(
       if (!stopped) timer = setTimeout(poll, 0);
     };
 
-    source = events ? events(statusEventsUrl(taskId)) : null;
+    const open = eventsRef.current;
+    source = open ? open(statusEventsUrl(taskId)) : null;
     if (source) {
       let streamErrors = 0;
       const parse = (event: MessageEvent<string>): StatusEventData | null => {
@@ -198,7 +207,7 @@ export function useTaskStatus(
       clearTimeout(timer);
       source?.close();
     };
-  }, [taskId, intervalMs, fetcher, events, initialSettled]);
+  }, [taskId, intervalMs, streamed, initialSettled]);
 
   return { status, pollError, live };
 }

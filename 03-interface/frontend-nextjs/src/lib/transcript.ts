@@ -24,6 +24,11 @@ export const utteranceSchema = z.object({
   speaker: z.string(),
   speaker_label: z.string().optional(),
   words: z.array(wordSchema).default([]),
+  /**
+   * Position of the utterance in the gateway's `segments` (what `PATCH …/segments/{index}`
+   * and the search page's `?segment=` links address); set by {@link parseFusionDocument}.
+   */
+  index: z.number().int().nonnegative().optional(),
 });
 
 /** How the voice bank matched a speaker: named with confidence, close but unnamed, or not. */
@@ -78,13 +83,13 @@ export type FusionDocument = z.infer<typeof fusionDocumentSchema>;
  *
  * @param value The parsed body of `transcript?format=json`.
  * @returns The document, with every utterance carrying a `speaker_label` (falls back to its
- *   `speaker`), segments sorted by start time.
+ *   `speaker`) and its `index` in the gateway's `segments`, segments sorted by start time.
  * @throws {z.ZodError} When the value does not have the fusion document's shape.
  */
 export function parseFusionDocument(value: unknown): FusionDocument {
   const doc = fusionDocumentSchema.parse(value);
   const segments = doc.segments
-    .map((s) => ({ ...s, speaker_label: s.speaker_label ?? s.speaker }))
+    .map((s, index) => ({ ...s, speaker_label: s.speaker_label ?? s.speaker, index }))
     .sort((a, b) => a.start - b.start || a.end - b.end);
   return { ...doc, segments };
 }

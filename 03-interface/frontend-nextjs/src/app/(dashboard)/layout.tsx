@@ -4,15 +4,16 @@ import type { ReactNode } from "react";
 import { Logo } from "@/components/Logo";
 import { NavLinks } from "@/components/NavLinks";
 import { Preferences } from "@/components/Preferences";
+import { SearchBox } from "@/components/SearchBox";
 import { load } from "@/lib/api/server";
 import { hasVoiceBank } from "@/lib/features";
 import { requireToken } from "@/lib/session";
 import { signOut } from "../(auth)/actions";
 
 /**
- * Pages behind sign-in: the header with navigation, the user's e-mail, the language and theme
- * switches and sign-out. A signed-out visitor never gets here: `src/proxy.ts` sends them to
- * sign in with the page asked for as `next`.
+ * Pages behind sign-in: the header with navigation, the search box (`/` focuses it), the
+ * user's e-mail, the language and theme switches and sign-out. A signed-out visitor never gets
+ * here: `src/proxy.ts` sends them to sign in with the page asked for as `next`.
  */
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const token = await requireToken();
@@ -33,6 +34,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <nav aria-label={t("label")}>
           <NavLinks links={links} />
         </nav>
+        <SearchBox />
         <span className="user-email" data-testid="user-email" title={me.email}>
           {me.email}
         </span>

@@ -1,15 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getLocale, getTranslations } from "next-intl/server";
-import { DeleteAndLeave } from "@/components/DeleteAndLeave";
-import { MeetingStatusPanel } from "@/components/MeetingStatusPanel";
-import { MeetingView } from "@/components/MeetingView";
+import { getTranslations } from "next-intl/server";
+import { MeetingWorkspace } from "@/components/MeetingWorkspace";
 import { load } from "@/lib/api/server";
 import { ApiError } from "@/lib/api/errors";
-import { downloadStem, formatDateTime, formatDuration } from "@/lib/format";
-import { speakerStatistics } from "@/lib/speaker-stats";
+import { hasVoiceBank } from "@/lib/features";
+import { getToken } from "@/lib/session";
 import { parseFusionDocument } from "@/lib/transcript";
+import { parseFocus } from "@/lib/workspace";
+import "./workspace.css";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("metadata"))("meeting") };
@@ -17,11 +17,22 @@ export async function generateMetadata(): Promise<Metadata> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `/meetings/{id}`: player, timeline, transcript, speakers and downloads of one meeting. */
-export default async function MeetingPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+/**
+ * `/meetings/{id}`: the meeting's workspace (header, player, timeline, transcript, speakers,
+ * downloads, corrections). `?t=<seconds>&segment=<index>` (links of the search page) opens it
+ * at that utterance.
+ */
+export default async function MeetingPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const [{ id }, query] = await Promise.all([params, searchParams]);
   if (!UUID.test(id)) notFound();
   const here = `/meetings/${id}`;
+  const voiceBankFound = getToken().then((token) => (token ? hasVoiceBank(token) : false));
   let meeting;
   try {
     meeting = await load((gw) => gw.GET("/api/v1/meetings/{meeting_id}", { params: { path: { meeting_id: id } } }), here);
@@ -29,7 +40,6 @@ export default async function MeetingPage({ params }: { params: Promise<{ id: st
     if (err instanceof ApiError && err.status === 404) notFound();
     throw err;
   }
-  const title = meeting.title || meeting.original_filename;
 
   let document = null;
   if (meeting.status === "COMPLETED") {
@@ -44,34 +54,20 @@ export default async function MeetingPage({ params }: { params: Promise<{ id: st
     document = parseFusionDocument(body);
   }
 
-  const [t, locale] = await Promise.all([getTranslations("meeting"), getLocale()]);
-  const facts = [formatDateTime(meeting.created_at, locale), formatDuration(meeting.duration_seconds, locale)];
-  if (meeting.language) facts.push(meeting.language.toUpperCase());
-  if (meeting.processing_time != null) facts.push(t("processedIn", { duration: formatDuration(meeting.processing_time, locale) }));
+  const [t, voiceBank] = await Promise.all([getTranslations("meeting"), voiceBankFound]);
   return (
     <>
       <p>
         <Link href="/meetings">{t("back")}</Link>
       </p>
-      <div className="row" style={{ justifyContent: "space-between", alignItems: "start" }}>
-        <div>
-          <h1 style={{ marginBottom: "0.25rem" }}>{title}</h1>
-          <p className="muted" style={{ marginTop: 0 }}>
-            {facts.join(" · ")}
-          </p>
-        </div>
-        <DeleteAndLeave meetingId={meeting.id} title={title} />
-      </div>
-      {document ? (
-        <MeetingView
-          meetingId={meeting.id}
-          fileStem={downloadStem(title)}
-          document={document}
-          statistics={speakerStatistics(meeting)}
-        />
-      ) : (
-        <MeetingStatusPanel meeting={meeting} />
-      )}
+      {/* A new task (re-processing) or status gives a fresh workspace with the page's new data. */}
+      <MeetingWorkspace
+        key={`${meeting.task_id}:${meeting.status}`}
+        meeting={meeting}
+        document={document}
+        voiceBank={voiceBank}
+        focus={parseFocus(query.t, query.segment)}
+      />
     </>
   );
 }

@@ -1,0 +1,6 @@
+"use client";
+import { RouteError } from "@/components/RouteError";
+
+export default function Error({ error, retry }: { error: unknown; retry: () => void }) {
+  return <RouteError error={error} retry={retry} what="page" />;
+}
