@@ -12,9 +12,11 @@ import { useMessageText } from "@/i18n/text";
 import type { MeetingPublic, ProcessAccepted } from "@/lib/api/client";
 import { describeError } from "@/lib/api/errors";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { cancelOnEscape } from "@/lib/useShortcuts";
 import { MAX_TITLE, type WorkspaceApi } from "@/lib/workspace";
 import { ConfirmButton } from "./ConfirmButton";
 import { DeleteAndLeave } from "./DeleteAndLeave";
+import { FormButtons } from "./FormButtons";
 import { ReprocessDialog } from "./ReprocessDialog";
 
 export interface MeetingHeaderProps {
@@ -33,7 +35,6 @@ export interface MeetingHeaderProps {
 /** The title and its pencil, or the form that changes it. */
 function Title({ meeting, api, onMeetingChange }: Pick<MeetingHeaderProps, "meeting" | "api" | "onMeetingChange">) {
   const t = useTranslations("workspace");
-  const tc = useTranslations("common");
   const text = useMessageText();
   const title = meeting.title || meeting.original_filename;
   const [editing, setEditing] = useState(false);
@@ -97,19 +98,9 @@ function Title({ meeting, api, onMeetingChange }: Pick<MeetingHeaderProps, "meet
         autoFocus
         disabled={busy}
         onChange={(e) => setValue(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.preventDefault();
-            cancel();
-          }
-        }}
+        onKeyDown={cancelOnEscape(cancel)}
       />
-      <button type="submit" disabled={busy}>
-        {busy ? tc("saving") : tc("save")}
-      </button>
-      <button type="button" className="secondary" disabled={busy} onClick={cancel}>
-        {tc("cancel")}
-      </button>
+      <FormButtons busy={busy} onCancel={cancel} />
       {error ? (
         <p role="alert" className="alert error" style={{ width: "100%" }}>
           {text(error)}

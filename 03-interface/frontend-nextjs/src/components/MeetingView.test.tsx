@@ -260,7 +260,8 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
       const { unmount } = view({ voiceBank: false });
       expect(screen.queryByRole("button", { name: /in the voice bank$/ })).toBeNull();
       unmount();
-      view({ voiceBank: true });
+      const onMeetingChange = vi.fn();
+      view({ voiceBank: true, onMeetingChange });
       const user = userEvent.setup();
       await user.click(screen.getByRole("button", { name: "Enrol SPEAKER_01 in the voice bank" }));
       const input = screen.getByRole("textbox", { name: "Name of SPEAKER_01 in the voice bank" });
@@ -271,6 +272,8 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
       expect(await within(row).findByRole("status")).toHaveTextContent("Sheila is in the voice bank now");
       expect(within(row).getByRole("link", { name: "Open the voice bank" })).toHaveAttribute("href", "/speakers");
       expect(within(transcript()).getAllByText("Sheila").length).toBeGreaterThan(0);
+      // The enrolment renamed the speaker: the page takes the meeting's new revision.
+      expect(onMeetingChange).toHaveBeenCalledWith(expect.objectContaining({ revision: 1 }));
     });
 
     it("explains in French that a speaker without a stored voiceprint cannot be enrolled from the meeting", async () => {
@@ -317,6 +320,30 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
         await user.keyboard("{Escape}");
         expect(box).toHaveValue("");
         expect(transcript().querySelectorAll("mark")).toHaveLength(0);
+      } finally {
+        // @ts-expect-error jsdom has no scrollIntoView; remove the stub again.
+        delete Element.prototype.scrollIntoView;
+      }
+    });
+
+    it("counts again from the first match when an edit removed the one last gone to", async () => {
+      Element.prototype.scrollIntoView = vi.fn();
+      try {
+        view();
+        const user = userEvent.setup();
+        const box = screen.getByRole("searchbox", { name: "Find in the transcript" });
+        await user.type(box, "i'm");
+        const hits = doc.segments.flatMap((u, i) => (u.text.toLowerCase().includes("i'm") ? [i] : []));
+        const total = doc.segments.reduce((n, u) => n + u.text.toLowerCase().split("i'm").length - 1, 0);
+        const last = hits.at(-1)!;
+        expect(doc.segments[last]!.text.toLowerCase().split("i'm")).toHaveLength(2); // one match there
+        await user.keyboard("{Shift>}{Enter}{/Shift}");
+        expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} of ${total}`);
+        await user.click(within(utterances()[last]!).getByRole("button", { name: /^Edit the utterance/ }));
+        const words = screen.getByRole("textbox", { name: /Words of the utterance/ });
+        await user.clear(words);
+        await user.type(words, "Something else entirely.{Enter}");
+        await waitFor(() => expect(screen.getByTestId("find-count")).toHaveTextContent(`${total - 1} matches`));
       } finally {
         // @ts-expect-error jsdom has no scrollIntoView; remove the stub again.
         delete Element.prototype.scrollIntoView;

@@ -117,7 +117,7 @@ export function MeetingView({
   const [reveal, setReveal] = useState<{ index: number } | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [query, setQuery] = useState("");
-  const [currentMatch, setCurrentMatch] = useState(-1);
+  const [matchChosen, setCurrentMatch] = useState(-1);
   const [linked, setLinked] = useState<number | null>(null);
   /** A seek asked for before the audio had its metadata (applied once it has). */
   const pendingSeek = useRef<number | null>(null);
@@ -139,6 +139,8 @@ export function MeetingView({
   const active = useMemo(() => activeSegmentIndex(doc.segments, time), [doc.segments, time]);
   const speakers = useMemo(() => speakerChoices(doc), [doc]);
   const matches = useMemo(() => findMatches(doc, query), [doc, query]);
+  // An edit can leave fewer matches than the one last gone to: start again from the first.
+  const currentMatch = matchChosen < matches.length ? matchChosen : -1;
 
   const seek = useCallback((seconds: number) => {
     const audio = audioRef.current;
@@ -225,7 +227,9 @@ export function MeetingView({
   const enrol = useCallback(
     async (label: string, name: string) => {
       await api.enrolSpeaker(meetingId, label, name);
-      saved(null, (d) => renameInDocument(d, label, name));
+      // The enrolment renamed the speaker (a new revision): take the meeting as it is now.
+      const meeting = await api.meeting(meetingId).catch(() => null);
+      saved(meeting, (d) => renameInDocument(d, label, name));
     },
     [api, meetingId, saved],
   );

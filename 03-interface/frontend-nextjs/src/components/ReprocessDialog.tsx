@@ -7,15 +7,13 @@
  * task. Errors stay in the dialog as the sentence of their code.
  */
 import { useTranslations } from "next-intl";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { type Message } from "@/i18n/message";
-import { useMessageText } from "@/i18n/text";
 import type { MeetingPublic, ProcessAccepted } from "@/lib/api/client";
-import { describeError } from "@/lib/api/errors";
+import { useModalDialog } from "@/lib/useModalDialog";
 import type { ReprocessOptions } from "@/lib/workspace";
-import { LANGUAGES, speakerOptions } from "./Uploader";
-
-type SpeakerMode = "auto" | "exact" | "range";
+import { DialogFooter } from "./DialogFooter";
+import { LANGUAGES, SpeakerFields, type SpeakerFieldValues, type SpeakerMode, speakerOptions } from "./SpeakerFields";
 
 /**
  * The body to send for the form's values: every option explicit (a speaker count the form
@@ -54,118 +52,43 @@ export interface ReprocessDialogProps {
 
 export function ReprocessDialog({ meeting, onReprocess, onStarted }: ReprocessDialogProps) {
   const t = useTranslations("reprocess");
-  const tu = useTranslations("uploader");
-  const tl = useTranslations("languages");
-  const tc = useTranslations("common");
-  const text = useMessageText();
-  const dialogRef = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog();
   const options = meeting.options;
   const initialMode: SpeakerMode = options.num_speakers != null ? "exact" : options.min_speakers != null || options.max_speakers != null ? "range" : "auto";
   const known = (LANGUAGES as readonly string[]).includes(options.language ?? "") ? (options.language as string) : "auto";
-  const [open, setOpen] = useState(false);
-  const [language, setLanguage] = useState(known);
-  const [mode, setMode] = useState<SpeakerMode>(initialMode);
-  const [exact, setExact] = useState(String(options.num_speakers ?? 2));
-  const [min, setMin] = useState(options.min_speakers != null ? String(options.min_speakers) : "");
-  const [max, setMax] = useState(options.max_speakers != null ? String(options.max_speakers) : "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Message | null>(null);
-  const ids = { title: useId(), lang: useId(), mode: useId(), exact: useId(), min: useId(), max: useId() };
-
-  const show = () => {
-    setError(null);
-    const dialog = dialogRef.current;
-    if (dialog && typeof dialog.showModal === "function") {
-      if (!dialog.open) dialog.showModal();
-    } else {
-      setOpen(true);
-    }
-  };
-  const close = () => {
-    const dialog = dialogRef.current;
-    if (dialog?.open && typeof dialog.close === "function") dialog.close();
-    setOpen(false);
-  };
+  const [fields, setFields] = useState<SpeakerFieldValues>({
+    language: known,
+    mode: initialMode,
+    exact: String(options.num_speakers ?? 2),
+    min: options.min_speakers != null ? String(options.min_speakers) : "",
+    max: options.max_speakers != null ? String(options.max_speakers) : "",
+  });
+  const titleId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const [body, refusal] = reprocessOptions(language, mode, exact, min, max);
+    const [body, refusal] = reprocessOptions(fields.language, fields.mode, fields.exact, fields.min, fields.max);
     if (refusal !== null) {
-      setError(refusal);
+      dialog.setError(refusal);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const accepted = await onReprocess(body);
-      close();
-      onStarted(accepted);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    await dialog.run(() => onReprocess(body), onStarted);
   };
 
   return (
     <>
-      <button type="button" className="secondary" onClick={show}>
+      <button type="button" className="secondary" onClick={dialog.show}>
         {t("button")}
       </button>
-      <dialog ref={dialogRef} className="reprocess-dialog" aria-labelledby={ids.title} open={open || undefined} onClose={() => setOpen(false)}>
-        <h2 id={ids.title}>{t("heading")}</h2>
+      <dialog ref={dialog.dialogRef} className="reprocess-dialog" aria-labelledby={titleId} open={dialog.open || undefined} onClose={dialog.onClose}>
+        <h2 id={titleId}>{t("heading")}</h2>
         <form onSubmit={submit} noValidate>
           <p>{t("intro")}</p>
           <p className="alert warning">{meeting.revision > 0 ? t("warningEdited") : t("warning")}</p>
-          <div className="field">
-            <label htmlFor={ids.lang}>{tu("language")}</label>
-            <select id={ids.lang} value={language} disabled={busy} onChange={(e) => setLanguage(e.target.value)}>
-              {LANGUAGES.map((code) => (
-                <option key={code} value={code}>
-                  {tl(code)}
-                </option>
-              ))}
-            </select>
+          <div className="grid-fields">
+            <SpeakerFields values={fields} onChange={(change) => setFields((f) => ({ ...f, ...change }))} disabled={dialog.busy} />
           </div>
-          <div className="field">
-            <label htmlFor={ids.mode}>{tu("speakers")}</label>
-            <select id={ids.mode} value={mode} disabled={busy} onChange={(e) => setMode(e.target.value as SpeakerMode)}>
-              <option value="auto">{tu("speakersAuto")}</option>
-              <option value="exact">{tu("speakersExact")}</option>
-              <option value="range">{tu("speakersRange")}</option>
-            </select>
-          </div>
-          {mode === "exact" ? (
-            <div className="field">
-              <label htmlFor={ids.exact}>{tu("speakerCount")}</label>
-              <input id={ids.exact} type="number" min={1} max={64} value={exact} disabled={busy} onChange={(e) => setExact(e.target.value)} />
-            </div>
-          ) : null}
-          {mode === "range" ? (
-            <div className="grid-fields">
-              <div className="field">
-                <label htmlFor={ids.min}>{tu("atLeast")}</label>
-                <input id={ids.min} type="number" min={1} max={64} value={min} disabled={busy} onChange={(e) => setMin(e.target.value)} />
-              </div>
-              <div className="field">
-                <label htmlFor={ids.max}>{tu("atMost")}</label>
-                <input id={ids.max} type="number" min={1} max={64} value={max} disabled={busy} onChange={(e) => setMax(e.target.value)} />
-              </div>
-            </div>
-          ) : null}
-          {error ? (
-            <p className="alert error" role="alert">
-              {text(error)}
-            </p>
-          ) : null}
-          <div className="row" style={{ justifyContent: "flex-end" }}>
-            <button type="button" className="secondary" onClick={close} disabled={busy}>
-              {tc("cancel")}
-            </button>
-            <button type="submit" disabled={busy}>
-              {busy ? t("submitting") : t("submit")}
-            </button>
-          </div>
+          <DialogFooter error={dialog.error} busy={dialog.busy} onCancel={dialog.close} confirmLabel={t("submit")} busyLabel={t("submitting")} />
         </form>
       </dialog>
     </>

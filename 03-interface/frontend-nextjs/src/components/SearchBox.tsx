@@ -8,9 +8,9 @@
 import Form from "next/form";
 import { usePathname } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useId, useRef } from "react";
-import { MAX_QUERY_CHARS } from "@/lib/search";
+import { useRef } from "react";
 import { useShortcuts } from "@/lib/useShortcuts";
+import { QUERY_INPUT, SearchInput } from "./SearchInput";
 import "./Search.css";
 
 /** Pages whose own find box answers `/` (a meeting page: `/meetings/{id}`). */
@@ -21,7 +21,6 @@ export function SearchBox() {
   const nav = useTranslations("nav");
   const pathname = usePathname();
   const input = useRef<HTMLInputElement>(null);
-  const id = useId();
   const hidden = pathname === "/search";
   const slash = !hidden && !OWN_FIND_BOX.test(pathname);
   useShortcuts(
@@ -36,20 +35,12 @@ export function SearchBox() {
   if (hidden) return null;
   return (
     <Form action="/search" role="search" aria-label={t("boxLabel")} className="search-box">
-      <label htmlFor={id} className="visually-hidden">
-        {t("boxLabel")}
-      </label>
-      <input
+      <SearchInput
         ref={input}
-        id={id}
-        type="search"
-        name="q"
+        label={t("boxLabel")}
+        {...QUERY_INPUT}
         placeholder={t("boxPlaceholder")}
-        maxLength={MAX_QUERY_CHARS}
-        required
-        enterKeyHint="search"
         aria-keyshortcuts={slash ? "/" : undefined}
-        spellCheck={false}
       />
       <button type="submit" className="secondary" title={nav("search")}>
         <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round">

@@ -15,7 +15,8 @@ import { type ReactNode, useId } from "react";
 import type { Message } from "@/i18n/message";
 import { useMessageText } from "@/i18n/text";
 import { formatTimestamp } from "@/lib/format";
-import { groupByMeeting, hitHref, MAX_QUERY_CHARS, parseSnippet, type SearchHit } from "@/lib/search";
+import { groupByMeeting, hitHref, parseSnippet, type SearchHit } from "@/lib/search";
+import { QUERY_INPUT } from "./SearchInput";
 import "./Search.css";
 
 /** The search form: one field, `q`, submitted with GET to `/search`. */
@@ -30,14 +31,9 @@ export function SearchForm({ query }: { query: string }) {
         <input
           key={query}
           id={id}
-          type="search"
-          name="q"
+          {...QUERY_INPUT}
           defaultValue={query}
-          maxLength={MAX_QUERY_CHARS}
-          required
           autoFocus={!query}
-          enterKeyHint="search"
-          spellCheck={false}
         />
         <button type="submit">{t("submit")}</button>
       </div>

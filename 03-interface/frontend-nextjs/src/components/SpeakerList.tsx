@@ -22,7 +22,9 @@ import { describeError } from "@/lib/api/errors";
 import { formatDuration } from "@/lib/format";
 import { formatSpeakerStatistics, type SpeakerStatistics } from "@/lib/speaker-stats";
 import { displayName, type FusionDocument, type MatchNote, matchNote, timelineLanes } from "@/lib/transcript";
+import { cancelOnEscape } from "@/lib/useShortcuts";
 import { hasIdentifiedName } from "@/lib/workspace";
+import { FormButtons } from "./FormButtons";
 
 export interface SpeakerListProps {
   doc: FusionDocument;
@@ -74,7 +76,6 @@ function InlineForm({
   onCancel: () => void;
   className: string;
 }) {
-  const tc = useTranslations("common");
   const id = useId();
   return (
     <form
@@ -84,23 +85,13 @@ function InlineForm({
         e.preventDefault();
         onSubmit();
       }}
-      onKeyDown={(e) => {
-        if (e.key === "Escape") {
-          e.preventDefault();
-          onCancel();
-        }
-      }}
+      onKeyDown={cancelOnEscape(onCancel)}
     >
       <label htmlFor={id} className="visually-hidden">
         {label}
       </label>
       {field(id)}
-      <button type="submit" disabled={busy}>
-        {busy ? busyLabel : submitLabel}
-      </button>
-      <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
-        {tc("cancel")}
-      </button>
+      <FormButtons busy={busy} onCancel={onCancel} submitLabel={submitLabel} busyLabel={busyLabel} />
     </form>
   );
 }

@@ -21,7 +21,9 @@ import { describeError } from "@/lib/api/errors";
 import { type FindMatch, splitByMatches, type TextPiece } from "@/lib/find";
 import { formatTimestamp } from "@/lib/format";
 import { type FusionDocument, labelOf, type Utterance } from "@/lib/transcript";
+import { cancelOnEscape } from "@/lib/useShortcuts";
 import { cleanSegmentText, MAX_SEGMENT_TEXT, type SegmentChange, segmentChange, type SpeakerChoice } from "@/lib/workspace";
+import { FormButtons } from "./FormButtons";
 
 /** A match range of one utterance, flagged when it is the find box's current one. */
 interface MarkRange {
@@ -202,7 +204,6 @@ function UtteranceEditor({
   onCancel: () => void;
 }) {
   const tw = useTranslations("workspace");
-  const tc = useTranslations("common");
   const text = useMessageText();
   const [value, setValue] = useState(utterance.text.trim());
   const [speaker, setSpeaker] = useState(labelOf(utterance));
@@ -275,12 +276,7 @@ function UtteranceEditor({
             value={speaker}
             disabled={busy}
             onChange={(e) => setSpeaker(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Escape") {
-                e.preventDefault();
-                onCancel();
-              }
-            }}
+            onKeyDown={cancelOnEscape(onCancel)}
           >
             {speakers.map((s) => (
               <option key={s.label} value={s.label}>
@@ -288,12 +284,7 @@ function UtteranceEditor({
               </option>
             ))}
           </select>
-          <button type="submit" disabled={busy}>
-            {busy ? tc("saving") : tc("save")}
-          </button>
-          <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
-            {tc("cancel")}
-          </button>
+          <FormButtons busy={busy} onCancel={onCancel} />
         </div>
         <p id={ids.hint} className="muted field-hint">
           {tw("editHint")}

@@ -8,6 +8,7 @@
  */
 import { useTranslations } from "next-intl";
 import { type Ref, useId } from "react";
+import { SearchInput } from "./SearchInput";
 
 export interface TranscriptFindProps {
   query: string;
@@ -22,24 +23,18 @@ export interface TranscriptFindProps {
 
 export function TranscriptFind({ query, onQueryChange, total, current, onJump, inputRef }: TranscriptFindProps) {
   const t = useTranslations("find");
-  const id = useId();
   const statusId = useId();
   const searching = query.trim() !== "";
   return (
     <div className="find-box" role="search" aria-label={t("label")}>
-      <label htmlFor={id} className="visually-hidden">
-        {t("label")}
-      </label>
-      <input
-        id={id}
+      <SearchInput
         ref={inputRef}
-        type="search"
+        label={t("label")}
         value={query}
         placeholder={t("placeholder")}
         aria-describedby={statusId}
         aria-keyshortcuts="/"
         autoComplete="off"
-        spellCheck={false}
         onChange={(e) => onQueryChange(e.target.value)}
         onKeyDown={(e) => {
           if (e.nativeEvent.isComposing) return;

@@ -6,7 +6,8 @@ import type { ProcessAccepted } from "@/lib/api/client";
 import { UploadError, type UploadProgress } from "@/lib/upload";
 import { HAS_EVAL, NO_EVAL_REASON, SAMPLE } from "@/test/eval";
 import { renderWithIntl, translate } from "@/test/intl";
-import { speakerOptions, type Uploader as UploadFn, Uploader } from "./Uploader";
+import { speakerOptions } from "./SpeakerFields";
+import { type Uploader as UploadFn, Uploader } from "./Uploader";
 
 const refresh = vi.fn();
 vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh, push: vi.fn(), replace: vi.fn() }) }));

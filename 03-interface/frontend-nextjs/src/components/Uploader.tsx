@@ -23,14 +23,7 @@ import {
   validateRecording,
 } from "@/lib/upload";
 import { ProgressBar } from "./ProgressBar";
-
-/**
- * Languages offered in the form (ISO-639-1; named by `languages.<code>` in the messages);
- * `auto` lets the recogniser detect it.
- */
-export const LANGUAGES = ["auto", "en", "fr", "de", "es", "it", "nl", "pt", "pl", "ru", "uk", "ar", "zh", "ja"] as const;
-
-type SpeakerMode = "auto" | "exact" | "range";
+import { SpeakerFields, type SpeakerFieldValues, speakerOptions } from "./SpeakerFields";
 
 /** Function that starts an upload (injectable for tests). */
 export type Uploader = (
@@ -50,39 +43,9 @@ export interface UploaderProps {
   onUploaded?: (accepted: ProcessAccepted) => void;
 }
 
-/**
- * Speaker-count fields → upload options, or a message when they are inconsistent.
- *
- * @returns `[options, null]` or `[null, message]` (`uploader.errors.*`).
- */
-export function speakerOptions(
-  mode: SpeakerMode,
-  exact: string,
-  min: string,
-  max: string,
-): [Pick<UploadOptions, "num_speakers" | "min_speakers" | "max_speakers">, null] | [null, Message] {
-  const parse = (v: string) => (v.trim() === "" ? undefined : Number(v));
-  const valid = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 64);
-  if (mode === "exact") {
-    const n = parse(exact);
-    if (n === undefined || !valid(n)) return [null, msg("uploader.errors.exactRange", { min: 1, max: 64 })];
-    return [{ num_speakers: n }, null];
-  }
-  if (mode === "range") {
-    const lo = parse(min);
-    const hi = parse(max);
-    if (lo === undefined && hi === undefined) return [null, msg("uploader.errors.rangeEmpty")];
-    if (!valid(lo) || !valid(hi)) return [null, msg("uploader.errors.rangeWhole", { min: 1, max: 64 })];
-    if (lo !== undefined && hi !== undefined && lo > hi) return [null, msg("uploader.errors.rangeOrder")];
-    return [{ min_speakers: lo, max_speakers: hi }, null];
-  }
-  return [{}, null];
-}
-
 export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: UploaderProps) {
   const router = useRouter();
   const t = useTranslations("uploader");
-  const tl = useTranslations("languages");
   const text = useMessageText();
   const locale = useLocale();
   const inputRef = useRef<HTMLInputElement>(null);
@@ -90,16 +53,12 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [title, setTitle] = useState("");
-  const [language, setLanguage] = useState("auto");
-  const [mode, setMode] = useState<SpeakerMode>("auto");
-  const [exact, setExact] = useState("2");
-  const [min, setMin] = useState("");
-  const [max, setMax] = useState("");
+  const [fields, setFields] = useState<SpeakerFieldValues>({ language: "auto", mode: "auto", exact: "2", min: "", max: "" });
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<Message | null>(null);
   const [success, setSuccess] = useState<Message | null>(null);
-  const ids = { file: useId(), title: useId(), lang: useId(), mode: useId(), exact: useId(), min: useId(), max: useId() };
+  const ids = { file: useId(), title: useId() };
 
   const choose = (chosen: File | null | undefined) => {
     setSuccess(null);
@@ -124,7 +83,7 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
       setError(msg("uploader.errors.noFile"));
       return;
     }
-    const [speakers, speakerError] = speakerOptions(mode, exact, min, max);
+    const [speakers, speakerError] = speakerOptions(fields.mode, fields.exact, fields.min, fields.max);
     if (speakerError !== null) {
       setError(speakerError);
       return;
@@ -134,7 +93,7 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
     setProgress({ loaded: 0, total: file.size });
     const handle = upload(
       file,
-      { title: title.trim() || undefined, language, ...speakers },
+      { title: title.trim() || undefined, language: fields.language, ...speakers },
       (p) => setProgress(p),
     );
     handleRef.current = handle;
@@ -202,42 +161,7 @@ export function Uploader({ maxBytes, upload = uploadViaProxy, onUploaded }: Uplo
             </label>
             <input id={ids.title} type="text" maxLength={255} value={title} onChange={(e) => setTitle(e.target.value)} disabled={uploading} />
           </div>
-          <div className="field">
-            <label htmlFor={ids.lang}>{t("language")}</label>
-            <select id={ids.lang} value={language} onChange={(e) => setLanguage(e.target.value)} disabled={uploading}>
-              {LANGUAGES.map((code) => (
-                <option key={code} value={code}>
-                  {tl(code)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.mode}>{t("speakers")}</label>
-            <select id={ids.mode} value={mode} onChange={(e) => setMode(e.target.value as SpeakerMode)} disabled={uploading}>
-              <option value="auto">{t("speakersAuto")}</option>
-              <option value="exact">{t("speakersExact")}</option>
-              <option value="range">{t("speakersRange")}</option>
-            </select>
-          </div>
-          {mode === "exact" ? (
-            <div className="field">
-              <label htmlFor={ids.exact}>{t("speakerCount")}</label>
-              <input id={ids.exact} type="number" min={1} max={64} value={exact} onChange={(e) => setExact(e.target.value)} disabled={uploading} />
-            </div>
-          ) : null}
-          {mode === "range" ? (
-            <>
-              <div className="field">
-                <label htmlFor={ids.min}>{t("atLeast")}</label>
-                <input id={ids.min} type="number" min={1} max={64} value={min} onChange={(e) => setMin(e.target.value)} disabled={uploading} />
-              </div>
-              <div className="field">
-                <label htmlFor={ids.max}>{t("atMost")}</label>
-                <input id={ids.max} type="number" min={1} max={64} value={max} onChange={(e) => setMax(e.target.value)} disabled={uploading} />
-              </div>
-            </>
-          ) : null}
+          <SpeakerFields values={fields} onChange={(change) => setFields((f) => ({ ...f, ...change }))} disabled={uploading} />
         </div>
         <div className="row">
           <button type="submit" disabled={uploading || !file}>

@@ -13,7 +13,7 @@
  *
  * A handled key's default action (page scroll for Space and the arrows) is prevented.
  */
-import { useEffect, useRef } from "react";
+import { type KeyboardEvent as ReactKeyboardEvent, useEffect, useRef } from "react";
 
 /** What a shortcut does; it receives the `keydown` event. */
 export type ShortcutHandler = (event: KeyboardEvent) => void;
@@ -79,4 +79,19 @@ export function useShortcuts(shortcuts: ShortcutMap, enabled = true): void {
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
   }, [enabled]);
+}
+
+/**
+ * A `keydown` handler for an inline form's field: Escape cancels the form (and goes no
+ * further); other keys keep their meaning.
+ *
+ * @param cancel Close the form without saving.
+ */
+export function cancelOnEscape(cancel: () => void): (event: ReactKeyboardEvent) => void {
+  return (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      cancel();
+    }
+  };
 }

@@ -27,6 +27,8 @@ export interface SegmentChange {
 
 /** The workspace's gateway calls (injectable: tests point them at a local HTTP server). */
 export interface WorkspaceApi {
+  /** `GET /meetings/{id}`: the meeting now (revision, `edited_at`, speaker statistics). */
+  meeting: (meetingId: string) => Promise<MeetingPublic>;
   /** `GET /meetings/{id}/transcript?format=json`, validated. */
   transcript: (meetingId: string) => Promise<FusionDocument>;
   /** `PATCH /meetings/{id}` `{title}`; 400 `invalid_name` for a title that is not one line. */
@@ -66,6 +68,7 @@ export function createWorkspaceApi(client: () => GatewayClient = browserGateway)
   const meeting = (meetingId: string) => ({ path: { meeting_id: meetingId } });
   const speaker = (meetingId: string, label: string) => ({ path: { meeting_id: meetingId, label } });
   return {
+    meeting: async (meetingId) => unwrap(await client().GET("/api/v1/meetings/{meeting_id}", { params: meeting(meetingId) })),
     transcript: async (meetingId) => {
       const body = unwrap(
         await client().GET("/api/v1/meetings/{meeting_id}/transcript", {
