@@ -66,7 +66,9 @@ def test_scribe_serve_runs_the_whole_api(tmp_path: Path, sample_call: Path) -> N
         assert (data_dir / "scribe.db").is_file()
         assert (data_dir / "jwt_secret").is_file()
         stored = sorted(p.name for p in iter_files(data_dir / "storage"))
-        expected = [f"{meeting_id}_sample.wav", *RESULT_FILES]
+        # The rename is revision 1 (…/revisions/0001.json); fusion.json stays as the worker
+        # wrote it.
+        expected = [f"{meeting_id}_sample.wav", *RESULT_FILES, "0001.json"]
         assert stored == sorted(expected)
 
         assert api.http.delete(f"/api/v1/meetings/{meeting_id}").status_code == 204

@@ -135,13 +135,10 @@ def _check_search_api(
 
 
 async def test_search_on_postgresql(
-    gateway: Gateway,
-    user: dict[str, str],
-    other_user: dict[str, str],
-    db: AsyncEngine,
-    sample_call: Path,
-    eval_dir: Path,
+    gateway: Gateway, db: AsyncEngine, sample_call: Path, eval_dir: Path
 ) -> None:
+    # Users of their own: the exact results below must not meet other tests' meetings.
+    user, other_user = gateway.new_user(), gateway.new_user()
     document = _french_document(eval_dir)
     with gateway.client(user) as http, gateway.client(other_user) as other:
         meeting_id = _upload(http, sample_call, "Réunion « sport »")
