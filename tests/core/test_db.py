@@ -8,9 +8,7 @@ timestamps, cascades, uniqueness) on both dialects the product supports.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +29,6 @@ from scribe_core.db import (
 )
 from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.db.models import include_in_comparison
-from scribe_core.testing import postgres_server_url, require_server, temporary_database
 
 TABLES = {"users", "meetings", "meeting_speakers", "people"}
 TABLES |= {"api_keys", "idempotency_records"}
@@ -44,14 +41,6 @@ TABLES |= {
 TABLES |= {"meeting_segments"}  # full-text search rows (scribe_core.search)
 TABLES |= {"meeting_revisions", "speaker_rejections"}  # transcript edits, "not this person"
 INITIAL_REVISION = "b59a7e8975b4"
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped after the module."""
-    require_server(postgres_server_url(), "PostgreSQL")
-    with temporary_database(postgres_server_url(), prefix="scribe_test_db") as url:
-        yield url
 
 
 async def _schema(engine: AsyncEngine) -> tuple[set[str], set[str]]:
@@ -100,21 +89,6 @@ async def test_migrations_upgrade_downgrade_upgrade_on_postgresql(postgres_url: 
         await upgrade(engine)
         assert (await _schema(engine))[0] == TABLES
         assert await _drift(engine) == []
-    finally:
-        await downgrade(engine)
-        await engine.dispose()
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-async def engine(
-    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path
-) -> AsyncIterator[AsyncEngine]:
-    """A migrated database of each supported dialect."""
-    url = postgres_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'db.sqlite'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    try:
-        yield engine
     finally:
         await downgrade(engine)
         await engine.dispose()

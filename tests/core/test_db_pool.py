@@ -4,22 +4,11 @@ meanwhile is replaced instead of failing the request. Real PostgreSQL server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scribe_core.db import create_engine
-from scribe_core.testing import postgres_server_url, require_server, temporary_database
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A throwaway database on the test PostgreSQL server."""
-    require_server(postgres_server_url(), "PostgreSQL")
-    with temporary_database(postgres_server_url(), prefix="scribe_test_pool") as url:
-        yield url
 
 
 def _count_pings(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[object]:

@@ -15,7 +15,6 @@ import html
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,16 +28,13 @@ from scribe_core.db import (
     MeetingSpeaker,
     MeetingStatus,
     User,
-    create_engine,
     create_sessionmaker,
 )
-from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.db.models import MeetingSegment
 from scribe_core.domain import FusionDocument, SpeakerIdentity, Utterance, Word
 from scribe_core.errors import BadInputError
 from scribe_core.revisions import revision_key
 from scribe_core.storage import LocalStore, results_prefix
-from scribe_core.testing import postgres_server_url, require_server, temporary_database
 
 HOSTILE_QUERIES = [
     '"',
@@ -64,29 +60,6 @@ HOSTILE_QUERIES = [
     " ",
     "?!.,;:()[]{}",
 ]
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped after the module."""
-    require_server(postgres_server_url(), "PostgreSQL")
-    with temporary_database(postgres_server_url(), prefix="scribe_test_search") as url:
-        yield url
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-async def engine(
-    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path
-) -> AsyncIterator[AsyncEngine]:
-    """A migrated database of each supported dialect, emptied afterwards."""
-    url = postgres_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'db.sqlite'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await downgrade(engine)
-        await engine.dispose()
 
 
 @pytest.fixture

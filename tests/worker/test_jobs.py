@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ import anyio.to_thread
 import pytest
 from reference_results import reference_result
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taskiq import InMemoryBroker
 
 from scribe_core import search
@@ -41,11 +40,8 @@ from scribe_core.db import (
     Person,
     PersonStatus,
     User,
-    create_engine,
-    create_sessionmaker,
     utcnow,
 )
-from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.domain import (
     FusionDocument,
 )
@@ -53,7 +49,6 @@ from scribe_core.errors import ModelLoadError, error_message
 from scribe_core.settings import PipelineSettings, QueueSettings
 from scribe_core.storage import LocalStore, StorageError, results_prefix
 from scribe_core.tasks import PROCESS_MEETING
-from scribe_core.testing import postgres_server_url, require_server, temporary_database
 from scribe_worker.jobs.enrolment import enroll_person
 from scribe_worker.jobs.meetings import (
     JobOutcome,
@@ -68,27 +63,6 @@ from scribe_worker.jobs.meetings import (
 from scribe_worker.jobs.workdirs import task_dir
 
 LEASE = 30.0
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    require_server(postgres_server_url(), "PostgreSQL")
-    with temporary_database(postgres_server_url(), prefix="scribe_test_jobs") as url:
-        yield url
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-async def sessions(
-    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = postgres_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'db.sqlite'}"
-    engine: AsyncEngine = create_engine(url)
-    await upgrade(engine)
-    try:
-        yield create_sessionmaker(engine)
-    finally:
-        await downgrade(engine)
-        await engine.dispose()
 
 
 class RecordingBroker(InMemoryBroker):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import pytest
 from qdrant_client import QdrantClient
 from reference_results import reference_result
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.testclient import TestClient
 from taskiq import InMemoryBroker
 
@@ -37,41 +37,16 @@ from scribe_core.db import (
     MeetingSpeaker,
     MeetingStatus,
     User,
-    create_engine,
-    create_sessionmaker,
 )
-from scribe_core.db.migrate import downgrade, upgrade
 from scribe_core.db.models import SpeakerRejection
 from scribe_core.settings import QueueSettings
 from scribe_core.storage import LocalStore
-from scribe_core.testing import postgres_server_url, require_server, temporary_database
 from scribe_core.voiceprints import UPLOAD_SOURCE, VoiceprintStore
 from scribe_worker.jobs.meetings import JobOutcome, WorkerContext, claim, process_meeting
 from scribe_worker.stages.identify import WithoutNames
 
 EMBEDDER = "campplus-zh-en-192"
 DIMENSION = 192
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    require_server(postgres_server_url(), "PostgreSQL")
-    with temporary_database(postgres_server_url(), prefix="scribe_test_reprocess") as url:
-        yield url
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-async def sessions(
-    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = postgres_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'db.sqlite'}"
-    engine: AsyncEngine = create_engine(url)
-    await upgrade(engine)
-    try:
-        yield create_sessionmaker(engine)
-    finally:
-        await downgrade(engine)
-        await engine.dispose()
 
 
 @dataclass(frozen=True)

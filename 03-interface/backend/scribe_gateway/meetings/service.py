@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -374,6 +375,28 @@ def clean_text(value: str) -> str:
     return clean_name(value, what="text", max_length=MAX_SEGMENT_TEXT_LENGTH, code=INVALID_TEXT)
 
 
+async def _edit(
+    platform: Platform,
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    change: Callable[[Meeting, FusionDocument], Awaitable[tuple[FusionDocument, str]]],
+) -> Meeting:
+    """One edit of the current transcript: lock the meeting, read its latest document, let
+    ``change`` return the edited document and a one-line summary, store that as a revision
+    (:func:`~scribe_gateway.meetings.editing.save_revision`), and return the meeting again.
+
+    Raises:
+        NotFoundError: No such meeting, or not the caller's (and what ``change`` raises).
+        ConflictError: The meeting is not COMPLETED.
+    """
+    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
+    current = await load_result(platform, meeting)
+    edited, summary = await change(meeting, current)
+    await editing.save_revision(platform, session, meeting, current, edited, summary)
+    return await get_meeting(session, owner_id, meeting_id)
+
+
 async def edit_segment(
     platform: Platform,
     session: AsyncSession,
@@ -406,18 +429,18 @@ async def edit_segment(
     if text is None and speaker is None:
         raise BadInputError("give the segment's new `text`, its new `speaker`, or both")
     cleaned = None if text is None else clean_text(text)
-    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
-    current = await load_result(platform, meeting)
-    edited, changes = current, []
-    if cleaned is not None:
-        edited = edits.edit_text(edited, index, cleaned)
-        changes.append("text")
-    if speaker is not None:
-        edited = edits.reassign(edited, index, speaker)
-        changes.append(f"speaker {speaker}")
-    summary = f"segment {index}: {', '.join(changes)}"
-    await editing.save_revision(platform, session, meeting, current, edited, summary)
-    return await get_meeting(session, owner_id, meeting_id)
+
+    async def change(_: Meeting, current: FusionDocument) -> tuple[FusionDocument, str]:
+        edited, changes = current, []
+        if cleaned is not None:
+            edited = edits.edit_text(edited, index, cleaned)
+            changes.append("text")
+        if speaker is not None:
+            edited = edits.reassign(edited, index, speaker)
+            changes.append(f"speaker {speaker}")
+        return edited, f"segment {index}: {', '.join(changes)}"
+
+    return await _edit(platform, session, owner_id, meeting_id, change)
 
 
 async def merge_speakers(
@@ -438,13 +461,12 @@ async def merge_speakers(
         NotFoundError: No such meeting, or not the caller's.
         ConflictError: The meeting is not COMPLETED.
     """
-    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
-    current = await load_result(platform, meeting)
-    edited = edits.merge_speakers(current, sources, into)
-    merged = ", ".join(dict.fromkeys(sources))
-    summary = f"speakers {merged} merged into {into}"
-    await editing.save_revision(platform, session, meeting, current, edited, summary)
-    return await get_meeting(session, owner_id, meeting_id)
+
+    async def change(_: Meeting, current: FusionDocument) -> tuple[FusionDocument, str]:
+        merged = ", ".join(dict.fromkeys(sources))
+        return edits.merge_speakers(current, sources, into), f"speakers {merged} merged into {into}"
+
+    return await _edit(platform, session, owner_id, meeting_id, change)
 
 
 async def rename_speaker(
@@ -468,15 +490,15 @@ async def rename_speaker(
     """
     if name is not None:
         name = clean_name(name, max_length=MAX_SPEAKER_NAME_LENGTH) if name.strip() else None
-    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
-    current = await load_result(platform, meeting)
-    try:
-        renamed = current.rename_speaker(label, name)
-    except KeyError:
-        raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}") from None
-    summary = f"speaker {label}: " + (f"renamed to {name}" if name else "name removed")
-    await editing.save_revision(platform, session, meeting, current, renamed, summary)
-    return await get_meeting(session, owner_id, meeting_id)
+
+    async def change(_: Meeting, current: FusionDocument) -> tuple[FusionDocument, str]:
+        try:
+            renamed = current.rename_speaker(label, name)
+        except KeyError:
+            raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}") from None
+        return renamed, f"speaker {label}: " + (f"renamed to {name}" if name else "name removed")
+
+    return await _edit(platform, session, owner_id, meeting_id, change)
 
 
 async def reject_speaker(
@@ -495,18 +517,17 @@ async def reject_speaker(
         NotFoundError: No such meeting, not the caller's, or no such speaker label.
         ConflictError: The meeting is not COMPLETED, or the speaker has no name.
     """
-    meeting = await editing.locked_meeting(session, owner_id, meeting_id)
-    current = await load_result(platform, meeting)
-    identity = next((s for s in current.speakers if s.label == label), None)
-    if identity is None:
-        raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}")
-    if identity.name is None:
-        raise ConflictError(f"speaker {label!r} has no name to reject; it shows its label")
-    await MeetingRepository(session).add_rejection(meeting.id, identity.name)
-    edited = current.rename_speaker(label, None)
-    summary = f"speaker {label}: not {identity.name}"
-    await editing.save_revision(platform, session, meeting, current, edited, summary)
-    return await get_meeting(session, owner_id, meeting_id)
+
+    async def change(meeting: Meeting, current: FusionDocument) -> tuple[FusionDocument, str]:
+        identity = next((s for s in current.speakers if s.label == label), None)
+        if identity is None:
+            raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}")
+        if identity.name is None:
+            raise ConflictError(f"speaker {label!r} has no name to reject; it shows its label")
+        await MeetingRepository(session).add_rejection(meeting.id, identity.name)
+        return current.rename_speaker(label, None), f"speaker {label}: not {identity.name}"
+
+    return await _edit(platform, session, owner_id, meeting_id, change)
 
 
 async def revert(
