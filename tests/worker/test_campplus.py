@@ -21,6 +21,7 @@ from scribe_worker.models.campplus import (
     CAMPPlusModel,
     fbank,
     load_campplus_network,
+    num_fbank_frames,
 )
 from scribe_worker.models.embeddings import EmbeddingInputError, l2_normalise
 from scribe_worker.stages.convert import load_audio
@@ -162,6 +163,17 @@ def test_fbank_is_80_bins_every_10_ms(call: np.ndarray) -> None:
     assert bool(torch.isfinite(features).all())
 
 
+@pytest.mark.parametrize("num_samples", [0, 399, 400, 559, 560, 16_000, 160_000, 160_123])
+def test_frame_count_is_known_before_the_features(call: np.ndarray, num_samples: int) -> None:
+    import torch
+
+    if num_samples < 400:  # torchaudio refuses less than one 25 ms window
+        assert num_fbank_frames(num_samples) == 0
+        return
+    expected = fbank(torch.from_numpy(call[:num_samples].copy())).shape[0]
+    assert num_fbank_frames(num_samples) == expected
+
+
 # -- the pyannote Model face ----------------------------------------------------------------
 
 
@@ -199,6 +211,31 @@ def test_masks_select_the_frames_of_one_speaker(model: CAMPPlusModel, call: np.n
     assert float(cosine(masked[2], first_4s, dim=0)) > 0.99
     assert float(cosine(masked[2], last_4s, dim=0)) < 0.9
     assert model.dimension == 192
+
+
+@pytest.mark.slow
+def test_a_batch_gives_what_each_item_gives_alone(model: CAMPPlusModel, call: np.ndarray) -> None:
+    """Local speakers of one chunk share a filterbank and inactive ones are skipped: the
+    batch of pyannote's embedding inference (chunk A's three speakers, then chunk B's) must
+    embed each item exactly as it would be embedded alone."""
+    import torch
+
+    first, second = _chunk(call, 2.0), _chunk(call, 12.0)
+    waveforms = torch.cat([first, first, first, second, second, second])
+    masks = torch.zeros(6, MASK_FRAMES)
+    masks[0, :300] = 1.0
+    masks[1, 250:] = 1.0  # overlaps the first speaker for a while
+    masks[3, 100:400] = 1.0
+    masks[4, 5:12] = 1.0  # too little speech
+    with torch.inference_mode():
+        batched = model(waveforms, weights=masks)
+        alone = torch.cat([model(waveforms[i : i + 1], weights=masks[i : i + 1]) for i in range(6)])
+    assert torch.equal(torch.isnan(batched), torch.isnan(alone))
+    assert [bool(torch.isnan(row).all()) for row in batched] == [
+        False, False, True, False, True, True
+    ]  # fmt: skip
+    finite = ~torch.isnan(alone[:, 0])
+    assert torch.allclose(batched[finite], alone[finite], atol=1e-5)
 
 
 def test_too_short_input_without_weights_raises(model: CAMPPlusModel) -> None:

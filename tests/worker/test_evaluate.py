@@ -23,6 +23,8 @@ from scribe_core.exporters import export
 from scribe_worker.evaluation.evaluate import (
     FOLDER_HEADER,
     Exported,
+    concatenate_wavs,
+    der_breakdown_row,
     main,
     naming_errors,
     read_exports,
@@ -159,3 +161,26 @@ def test_naming_errors_rule(tmp_path: Path) -> None:
     assert naming_errors(stranger, ["Ann Lee", "Carol"], labels, reference) == 1
     # reference labels that are not real names: nothing can be judged
     assert naming_errors(stranger, ["Ann Lee", "Carol"], ["spk1", "spk2"]) is None
+
+
+def test_der_breakdown_separates_detection_from_confusion() -> None:
+    """Reference: A speaks 0-10 s, B 10-20 s. Hypothesis: one speaker over 0-15 s and
+    nothing after. 5 s of B are missed, 5 s of B go to A's speaker (confusion)."""
+    reference = Diarization((SpeakerTurn(0.0, 10.0, "A"), SpeakerTurn(10.0, 20.0, "B")))
+    hypothesis = Diarization((SpeakerTurn(0.0, 15.0, "SPEAKER_00"),))
+    row = der_breakdown_row([(reference, hypothesis), (reference, reference)])
+    assert row.value == "5.0 / 0.0 / 5.0 s of 40.0 s"
+    assert "12.5 %" in row.note  # 5 s missed of 40 s: what no clustering could fix
+
+
+def test_joined_recordings_keep_every_sample(tmp_path: Path, eval_dir: Path) -> None:
+    from scribe_worker.stages.convert import load_audio
+
+    clips = sorted((eval_dir / "ami-30s").glob("trn*.wav"))[:3]
+    joined = concatenate_wavs(clips, tmp_path / "joined.wav")
+    parts = [load_audio(clip) for clip in clips]
+    whole = load_audio(joined)
+    assert whole.size == sum(p.size for p in parts)
+    first = parts[0].size
+    assert abs(float(whole[first : first + 16000].mean() - parts[1][:16000].mean())) < 1e-4
+    assert float(abs(whole[first : first + 16000] - parts[1][:16000]).max()) < 1e-3

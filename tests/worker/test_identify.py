@@ -585,3 +585,40 @@ def test_calibration_gives_no_false_accepts_at_the_configured_threshold(
     same = [t.score for t in trials if t.group == "voxceleb-pairs" and t.target]
     different = [t.score for t in trials if t.group == "voxceleb-pairs" and not t.target]
     assert max(different) < SETTINGS.speaker_match_threshold < min(same)
+
+
+# -- strangers: AMI meetings with Katie and Steve enrolled ------------------------------------
+
+
+@pytest.mark.slow
+def test_ami_strangers_get_no_name_clip_by_clip_or_joined(
+    tmp_path: Path, eval_dir: Path, katie_steve: Path
+) -> None:
+    """None of the ten ami-30s clips holds Katie or Steve: with both enrolled, nobody in any
+    clip, nor in the five minutes of the clips joined (where each speaker's voiceprint pools
+    more speech), takes a name; every speaker is still scored against the bank."""
+    from scribe_core.domain import ProcessingOptions
+    from scribe_worker.stages.diarize import diarize
+
+    bank = FolderVoiceBank(
+        make_bank(
+            tmp_path,
+            {
+                "Katie.wav": katie_steve / "enrollment_audio_katie.wav",
+                "Steve.wav": katie_steve / "enrollment_audio_steve.wav",
+            },
+        )
+    )
+    clips = [load_audio(wav) for wav in sorted((eval_dir / "ami-30s").glob("trn*.wav"))]
+    assert len(clips) == 10
+    talkative = 0
+    for waveform in [*clips, np.concatenate(clips)]:
+        diarization = diarize(waveform, ProcessingOptions(), SETTINGS, ModelResidency())
+        identities = identify(waveform, diarization, bank, SETTINGS, ModelResidency())
+        assert [i.name for i in identities] == [None] * len(identities), identities
+        assert all(i.match != "confident" for i in identities)
+        for identity in identities:
+            if diarization.speech_duration(identity.label) >= 2.0:
+                talkative += 1
+                assert identity.similarity is not None, identity
+    assert talkative >= 15

@@ -49,13 +49,16 @@ import logging
 import re
 import sys
 import tempfile
+import wave
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scribe_core.domain import Diarization, ProcessingOptions
+import numpy as np
+
+from scribe_core.domain import SAMPLE_RATE, Diarization, ProcessingOptions
 from scribe_core.errors import BadInputError
 from scribe_core.settings import PROJECT_ROOT, PipelineSettings, get_pipeline_settings
 
@@ -532,6 +535,7 @@ class Evaluator:
                 f"{_pct(pooled.strict)} / {_pct(pooled.collar)}", "strict ≤ 20 %",
                 "total errors / total reference speech, exported RTTMs"),
         ]  # fmt: skip
+        self.rows.append(der_breakdown_row(pairs))
         self._leave_one_out(clips, references)
         self._ami_named(clips)
 
@@ -591,6 +595,15 @@ class Evaluator:
                 f"{len(named)}/{len(clips)}", "0",
                 f"{'; '.join(named) or 'nobody named'}; {top} "
                 f"(threshold {self.settings.speaker_match_threshold})")
+        )  # fmt: skip
+        joined = concatenate_wavs(clips, self.work_dir / "ami-clips-joined.wav")
+        e = self._process(joined, bank)
+        similarities = [s.similarity for s in e.speakers if s.similarity is not None]
+        self.rows.append(
+            Row("ami-30s", f"{len(clips)} clips joined ({e.diarization.duration / 60:.0f} min)",
+                "names given", ", ".join(e.names) or "nobody named", "nobody named",
+                f"Katie+Steve enrolled; {len(e.diarization.labels)} speakers found, highest "
+                f"similarity {max(similarities, default=float('nan')):.2f}")
         )  # fmt: skip
 
     def asr(self, subset: str) -> None:
@@ -752,6 +765,48 @@ class FileResult:
     cp_errors: tuple[int, int] | None = None
     naming_errors: int | None = None
     reference: Diarization | None = None
+
+
+def der_breakdown_row(pairs: Sequence[tuple[Diarization, Diarization]]) -> Row:
+    """Where the pooled strict DER of ``(reference, hypothesis)`` pairs goes.
+
+    Missed speech and false alarm are errors of speech detection and overlap counting (the
+    segmentation model); confusion is the part clustering and embeddings decide. Their sum
+    without confusion is the DER a perfect clustering of the same segmentation would get.
+    """
+    from scribe_worker.evaluation.metrics import STRICT_COLLAR, der_components
+
+    missed = false_alarm = confusion = total = 0.0
+    for reference, hypothesis in pairs:
+        parts = der_components(reference, hypothesis, STRICT_COLLAR)
+        missed += parts.missed
+        false_alarm += parts.false_alarm
+        confusion += parts.confusion
+        total += parts.total
+    return Row("ami-30s", "pooled, strict", "missed / false alarm / confusion",
+               f"{missed:.1f} / {false_alarm:.1f} / {confusion:.1f} s of {total:.1f} s",
+               "", f"without any confusion: {_pct(_rate(missed + false_alarm, total))} "
+               "(the segmentation's share)")  # fmt: skip
+
+
+def concatenate_wavs(paths: Sequence[Path], target: Path) -> Path:
+    """The recordings ``paths`` one after the other in one 16 kHz mono 16-bit WAV.
+
+    Each is decoded with ffmpeg (:func:`~scribe_worker.stages.convert.load_audio`).
+
+    Raises:
+        AudioDecodeError: A recording cannot be decoded.
+    """
+    from scribe_worker.stages.convert import load_audio
+
+    samples = np.concatenate([load_audio(path) for path in paths])
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm.tobytes())
+    return target
 
 
 def audio_files(folder: Path) -> list[Path]:

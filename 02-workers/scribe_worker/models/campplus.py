@@ -120,6 +120,34 @@ def fbank(waveform: torch.Tensor) -> torch.Tensor:
     return features
 
 
+def num_fbank_frames(num_samples: int) -> int:
+    """Frames :func:`fbank` gives for ``num_samples`` samples (Kaldi ``snip_edges``: whole
+    25 ms windows every 10 ms; 0 below one window)."""
+    window = int(0.025 * SAMPLE_RATE)
+    shift = int(FRAME_SHIFT_SECONDS * SAMPLE_RATE)
+    return 0 if num_samples < window else 1 + (num_samples - window) // shift
+
+
+def active_frames(mask: torch.Tensor, num_frames: int, num_samples: int) -> torch.Tensor:
+    """Which filterbank frames of a chunk a speaker-activity mask selects.
+
+    Args:
+        mask: ``(mask_frames,)`` activity in [0, 1] at the segmentation model's frame rate,
+            spanning the chunk's ``num_samples`` samples.
+        num_frames: Filterbank frames of the chunk (:func:`num_fbank_frames`).
+        num_samples: Samples of the chunk (16 kHz).
+
+    Returns:
+        ``(num_frames,)`` booleans: the frames whose centre falls in a mask frame > 0.5.
+    """
+    import torch
+
+    centres = (torch.arange(num_frames, device=mask.device) + 1.25) * FRAME_SHIFT_SECONDS
+    duration = num_samples / SAMPLE_RATE
+    frame = torch.clamp((centres / duration * mask.shape[0]).long(), max=mask.shape[0] - 1)
+    return mask[frame] > 0.5
+
+
 def _pyannote_model_base() -> type:
     from pyannote.audio import Model
 
@@ -165,6 +193,10 @@ class CAMPPlusModel(_pyannote_model_base()):  # type: ignore[misc]
         Returns:
             ``(batch, 192)`` embeddings; NaN rows for items with too little speech.
 
+            Items are decided from their masks before any feature is computed (an inactive
+            local speaker costs nothing), and consecutive items with the same waveform (the
+            local speakers of one chunk) share one filterbank computation.
+
         Raises:
             EmbeddingInputError: Without ``weights``, a waveform shorter than
                 :data:`MIN_FRAMES` filterbank frames (pyannote probes the shortest input
@@ -172,22 +204,24 @@ class CAMPPlusModel(_pyannote_model_base()):  # type: ignore[misc]
         """
         import torch
 
+        num_samples = waveforms.shape[-1]
+        num_frames = num_fbank_frames(num_samples)
         rows = []
+        cached: tuple[torch.Tensor, torch.Tensor] | None = None  # (waveform, its fbank)
         for index in range(waveforms.shape[0]):
-            features = fbank(waveforms[index, 0])
+            waveform = waveforms[index, 0]
+            keep = None
             if weights is not None:
-                mask = weights[index]
-                centres = (torch.arange(features.shape[0], device=mask.device) + 1.25) * (
-                    FRAME_SHIFT_SECONDS
-                )
-                duration = waveforms.shape[-1] / SAMPLE_RATE
-                frame = torch.clamp(
-                    (centres / duration * mask.shape[0]).long(), max=mask.shape[0] - 1
-                )
-                features = features[(mask[frame] > 0.5).to(features.device)]
-                if features.shape[0] < MIN_FRAMES:
+                keep = active_frames(weights[index], num_frames, num_samples)
+                if int(keep.sum()) < MIN_FRAMES:  # before any feature is computed
                     rows.append(torch.full((EMBEDDING_DIMENSION,), math.nan))
                     continue
+            # pyannote batches every local speaker of a chunk with the same waveform
+            if cached is None or not torch.equal(cached[0], waveform):
+                cached = (waveform, fbank(waveform))
+            features = cached[1]
+            if keep is not None:
+                features = features[keep.to(features.device)]
             elif features.shape[0] < MIN_FRAMES:
                 raise EmbeddingInputError(
                     f"{features.shape[0]} filterbank frames is too short for CAM++"
