@@ -50,7 +50,8 @@ from scribe_worker.stages.convert import load_audio
 from scribe_worker.stages.transcribe import load_whisper, transcribe
 t = time.perf_counter()
 wave = load_audio(Path(sys.argv[1]))
-model = load_whisper(get_pipeline_settings(), "cpu", model="")  # Whisper base, int8
+settings = get_pipeline_settings().model_copy(update={"whisper_compute_type": "int8"})
+model = load_whisper(settings, "cpu", model="")  # Whisper base, int8
 result = transcribe(model, wave)
 wall = time.perf_counter() - t
 print(json.dumps({"wall": wall, "duration": result.duration,

@@ -26,6 +26,7 @@ from scribe_worker.evaluation.metrics import load_stm, normalise_text, wer
 from scribe_worker.stages.convert import ArrayAudio, load_audio
 from scribe_worker.stages.transcribe import (
     WhisperSession,
+    default_compute_type,
     detect_language,
     english_model,
     load_whisper,
@@ -87,6 +88,35 @@ def test_model_resolution(tmp_path: Path) -> None:
 def test_english_model_setting(whisper_model: str, english: str, expected: str) -> None:
     settings = PipelineSettings(WHISPER_MODEL=whisper_model, WHISPER_ENGLISH_MODEL=english)
     assert english_model(settings) == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "device", "expected"),
+    [
+        ("", "cpu", "float32"),  # the shipped multilingual base
+        ("tiny.en", "cpu", "int8"),
+        ("Systran/faster-whisper-base.en", "cpu", "int8"),
+        ("/models/small.en/", "cpu", "int8"),
+        ("large-v3-turbo", "cpu", "float32"),
+        ("/models/english-notes", "cpu", "float32"),  # ".en" must end the name
+        ("tiny.en", "cuda", "float16"),
+        ("", "cuda", "float16"),
+    ],
+)
+def test_default_compute_type_by_model_and_device(
+    reference: str, device: str, expected: str
+) -> None:
+    assert default_compute_type(reference, device) == expected
+
+
+def test_the_default_loads_base_in_float32_and_tiny_en_in_int8_on_the_cpu() -> None:
+    """What CTranslate2 actually runs (it names CPU int8 ``int8_float32``); an explicit
+    WHISPER_COMPUTE_TYPE wins over the rule."""
+    settings = PipelineSettings()
+    assert load_whisper(settings, "cpu").model.compute_type == "float32"
+    assert load_whisper(settings, "cpu", "tiny.en").model.compute_type == "int8_float32"
+    forced = PipelineSettings(WHISPER_COMPUTE_TYPE="int8")
+    assert load_whisper(forced, "cpu").model.compute_type == "int8_float32"
 
 
 def test_offline_hub_name_fails_with_a_clear_error() -> None:

@@ -213,6 +213,32 @@ def shipped_base_files() -> dict[str, bytes]:
     return files
 
 
+def is_english_only(reference: str) -> bool:
+    """Whether a Whisper model reference names an English-only model (``tiny.en``,
+    ``Systran/faster-whisper-base.en``, a directory called ``small.en``...)."""
+    name = Path(reference.strip().rstrip("/")).name.lower()
+    return name.endswith(".en")
+
+
+def default_compute_type(reference: str, device: str) -> str:
+    """CTranslate2 compute type of ``WHISPER_COMPUTE_TYPE=default``.
+
+    float16 on CUDA. On the CPU: int8 for English-only models and float32 for multilingual
+    ones. Measured with the shipped models on 2 CPU cores (``WHISPER_COMPUTE_TYPE=int8`` or
+    ``float32 bench/measure_asr.py``; README, "English rule"): the multilingual ``base`` in
+    float32 has a lower FLEURS French WER than in int8 (28.5 % against 30.2 %) at the same
+    speed (13.5 s against 13.2 s for the 110 s of the French sentences joined); ``tiny.en``
+    has the same FLEURS English WER in both, and int8 is about 25 % faster.
+
+    Args:
+        reference: The model reference (empty: the shipped multilingual ``base``).
+        device: ``cuda`` or ``cpu``.
+    """
+    if device == "cuda":
+        return "float16"
+    return "int8" if is_english_only(reference) else "float32"
+
+
 def load_whisper(settings: PipelineSettings, device: str, model: str | None = None) -> WhisperModel:
     """Load a faster-whisper model.
 
@@ -235,7 +261,7 @@ def load_whisper(settings: PipelineSettings, device: str, model: str | None = No
     reference = settings.whisper_model if model is None else model
     compute_type = settings.whisper_compute_type
     if compute_type == "default":
-        compute_type = "float16" if device == "cuda" else "int8"
+        compute_type = default_compute_type(reference, device)
     elif device == "cpu" and "float16" in compute_type:
         # A GPU worker that fell back to the CPU: CTranslate2 has no fp16 kernels on CPU.
         logger.warning("compute type %s is not available on the CPU; using int8", compute_type)
