@@ -57,9 +57,10 @@ class PipelineSettings(BaseSettings):
     sample-call and 7.1 % on FLEURS English, against 20 % and 9.5 % for ``base``."""
 
     whisper_compute_type: str = Field("default", alias="WHISPER_COMPUTE_TYPE")
-    """CTranslate2 compute type; ``default`` = float16 on CUDA; on the CPU int8 for
-    English-only models (``tiny.en``) and float32 for multilingual ones (more accurate in
-    French at the same speed, see ``scribe_worker.stages.transcribe.default_compute_type``)."""
+    """CTranslate2 compute type; ``default`` = float16 on CUDA; on the CPU float32 for the
+    shipped multilingual ``base`` (more accurate in French at the same speed) and int8 for
+    other models (see ``scribe_worker.stages.transcribe.default_compute_type``). float16 on
+    a CPU falls back to that CPU rule."""
 
     whisper_beam_size: int = Field(5, alias="WHISPER_BEAM_SIZE", ge=1, le=10)
     """Beam size of the decoder."""

@@ -96,9 +96,8 @@ def test_english_model_setting(whisper_model: str, english: str, expected: str) 
         ("", "cpu", "float32"),  # the shipped multilingual base
         ("tiny.en", "cpu", "int8"),
         ("Systran/faster-whisper-base.en", "cpu", "int8"),
-        ("/models/small.en/", "cpu", "int8"),
-        ("large-v3-turbo", "cpu", "float32"),
-        ("/models/english-notes", "cpu", "float32"),  # ".en" must end the name
+        ("large-v3-turbo", "cpu", "int8"),  # float32 would be 4x the memory
+        ("/models/base", "cpu", "int8"),
         ("tiny.en", "cuda", "float16"),
         ("", "cuda", "float16"),
     ],
@@ -117,6 +116,10 @@ def test_the_default_loads_base_in_float32_and_tiny_en_in_int8_on_the_cpu() -> N
     assert load_whisper(settings, "cpu", "tiny.en").model.compute_type == "int8_float32"
     forced = PipelineSettings(WHISPER_COMPUTE_TYPE="int8")
     assert load_whisper(forced, "cpu").model.compute_type == "int8_float32"
+    # a GPU worker's float16 falls back to the same rule on the CPU
+    gpu = PipelineSettings(WHISPER_COMPUTE_TYPE="float16")
+    assert load_whisper(gpu, "cpu").model.compute_type == "float32"
+    assert load_whisper(gpu, "cpu", "tiny.en").model.compute_type == "int8_float32"
 
 
 def test_offline_hub_name_fails_with_a_clear_error() -> None:

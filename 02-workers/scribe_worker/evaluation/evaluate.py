@@ -599,11 +599,11 @@ class Evaluator:
         joined = concatenate_wavs(clips, self.work_dir / "ami-clips-joined.wav")
         e = self._process(joined, bank)
         similarities = [s.similarity for s in e.speakers if s.similarity is not None]
+        top = f"highest similarity {max(similarities):.2f}" if similarities else "no similarity"
         self.rows.append(
             Row("ami-30s", f"{len(clips)} clips joined ({e.diarization.duration / 60:.0f} min)",
                 "names given", ", ".join(e.names) or "nobody named", "nobody named",
-                f"Katie+Steve enrolled; {len(e.diarization.labels)} speakers found, highest "
-                f"similarity {max(similarities, default=float('nan')):.2f}")
+                f"Katie+Steve enrolled; {len(e.diarization.labels)} speakers found, {top}")
         )  # fmt: skip
 
     def asr(self, subset: str) -> None:

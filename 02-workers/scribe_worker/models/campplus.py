@@ -214,7 +214,9 @@ class CAMPPlusModel(_pyannote_model_base()):  # type: ignore[misc]
             if weights is not None:
                 keep = active_frames(weights[index], num_frames, num_samples)
                 if int(keep.sum()) < MIN_FRAMES:  # before any feature is computed
-                    rows.append(torch.full((EMBEDDING_DIMENSION,), math.nan))
+                    rows.append(
+                        torch.full((EMBEDDING_DIMENSION,), math.nan, device=waveforms.device)
+                    )
                     continue
             # pyannote batches every local speaker of a chunk with the same waveform
             if cached is None or not torch.equal(cached[0], waveform):
@@ -227,8 +229,8 @@ class CAMPPlusModel(_pyannote_model_base()):  # type: ignore[misc]
                     f"{features.shape[0]} filterbank frames is too short for CAM++"
                 )
             features = features - features.mean(dim=0, keepdim=True)
-            rows.append(self.campplus(features[None]).reshape(-1).float())
-        return torch.stack(rows).to(waveforms.device)
+            rows.append(self.campplus(features[None]).reshape(-1).float().to(waveforms.device))
+        return torch.stack(rows)
 
 
 class CAMPPlusEmbedder:

@@ -213,31 +213,28 @@ def shipped_base_files() -> dict[str, bytes]:
     return files
 
 
-def is_english_only(reference: str) -> bool:
-    """Whether a Whisper model reference names an English-only model (``tiny.en``,
-    ``Systran/faster-whisper-base.en``, a directory called ``small.en``...)."""
-    name = Path(reference.strip().rstrip("/")).name.lower()
-    return name.endswith(".en")
-
-
 def default_compute_type(reference: str, device: str) -> str:
     """CTranslate2 compute type of ``WHISPER_COMPUTE_TYPE=default``.
 
-    float16 on CUDA. On the CPU: int8 for English-only models and float32 for multilingual
-    ones. Measured with the shipped models on 2 CPU cores (``WHISPER_COMPUTE_TYPE=int8`` or
-    ``float32 bench/measure_asr.py``; README, "English rule"): the multilingual ``base`` in
-    float32 has a lower FLEURS French WER than in int8 (28.5 % against 30.2 %) at the same
-    speed (13.5 s against 13.2 s for the 110 s of the French sentences joined); ``tiny.en``
-    in int8 gives the same WER as in float32 with two threads (FLEURS English 7.7 %,
+    float16 on CUDA. On the CPU: float32 for the shipped multilingual ``base`` and int8 for
+    every other model (``tiny.en``, and large hub models whose float32 weights would be four
+    times the memory). Measured on 2 CPU cores with the shipped models: ``base`` in float32
+    has a lower FLEURS French WER than in int8 (``scribe eval``: 28.5 % against 30.2 %;
+    ``bench/measure_asr.py`` with one thread: 28.6 % against 30.7 %) at the same speed
+    (13.5 s against 13.2 s for the 110 s of the French sentences joined); ``tiny.en`` in
+    int8 gives the same WER as in float32 with two threads (FLEURS English 7.7 %,
     sample-call 12.3 %) and is about 25 % faster.
 
     Args:
         reference: The model reference (empty: the shipped multilingual ``base``).
         device: ``cuda`` or ``cpu``.
+
+    Returns:
+        ``float16``, ``float32`` or ``int8``.
     """
     if device == "cuda":
         return "float16"
-    return "int8" if is_english_only(reference) else "float32"
+    return "float32" if not reference.strip() else "int8"
 
 
 def load_whisper(settings: PipelineSettings, device: str, model: str | None = None) -> WhisperModel:
@@ -265,8 +262,11 @@ def load_whisper(settings: PipelineSettings, device: str, model: str | None = No
         compute_type = default_compute_type(reference, device)
     elif device == "cpu" and "float16" in compute_type:
         # A GPU worker that fell back to the CPU: CTranslate2 has no fp16 kernels on CPU.
-        logger.warning("compute type %s is not available on the CPU; using int8", compute_type)
-        compute_type = "int8"
+        fallback = default_compute_type(reference, device)
+        logger.warning(
+            "compute type %s is not available on the CPU; using %s", compute_type, fallback
+        )
+        compute_type = fallback
     options: dict[str, Any] = {
         "device": device,
         "compute_type": compute_type,
