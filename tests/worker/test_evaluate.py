@@ -29,6 +29,7 @@ from scribe_worker.evaluation.evaluate import (
     naming_errors,
     read_exports,
 )
+from scribe_worker.evaluation.metrics import pooled_components
 
 JFK = (
     "And so my fellow Americans, ask not what your country can do for you, "
@@ -168,7 +169,7 @@ def test_der_breakdown_separates_detection_from_confusion() -> None:
     nothing after. 5 s of B are missed, 5 s of B go to A's speaker (confusion)."""
     reference = Diarization((SpeakerTurn(0.0, 10.0, "A"), SpeakerTurn(10.0, 20.0, "B")))
     hypothesis = Diarization((SpeakerTurn(0.0, 15.0, "SPEAKER_00"),))
-    row = der_breakdown_row([(reference, hypothesis), (reference, reference)])
+    row = der_breakdown_row(pooled_components([(reference, hypothesis), (reference, reference)]))
     assert row.value == "5.0 / 0.0 / 5.0 s of 40.0 s"
     assert "12.5 %" in row.note  # 5 s missed of 40 s: what no clustering could fix
 

@@ -260,6 +260,21 @@ def der(reference: Diarization, hypothesis: Diarization) -> DER:
     )
 
 
+def pooled_components(
+    pairs: Iterable[tuple[Diarization, Diarization]], collar: float = STRICT_COLLAR
+) -> DERComponents:
+    """The DER components of a corpus: each summed over its recordings (seconds).
+
+    Args:
+        pairs: ``(reference, hypothesis)`` per recording.
+        collar: As in :func:`der_components`.
+    """
+    parts = [der_components(reference, hypothesis, collar) for reference, hypothesis in pairs]
+    if not parts:
+        return DERComponents(0.0, 0.0, 0.0, 0.0)
+    return DERComponents(*(float(sum(column)) for column in zip(*parts, strict=True)))
+
+
 def pooled_der(pairs: Iterable[tuple[Diarization, Diarization]]) -> DER:
     """DER over a corpus: summed errors over summed reference speech (pyannote's "TOTAL").
 
@@ -272,14 +287,10 @@ def pooled_der(pairs: Iterable[tuple[Diarization, Diarization]]) -> DER:
     Returns:
         ``DER(strict, collar)`` as fractions.
     """
-    sums = {STRICT_COLLAR: [0.0, 0.0], FORGIVING_COLLAR: [0.0, 0.0]}
-    for reference, hypothesis in pairs:
-        for collar, acc in sums.items():
-            parts = der_components(reference, hypothesis, collar)
-            acc[0] += parts.missed + parts.false_alarm + parts.confusion
-            acc[1] += parts.total
-    (strict_errors, strict_total), (collar_errors, collar_total) = sums.values()
-    return DER(_rate(strict_errors, strict_total), _rate(collar_errors, collar_total))
+    pairs = list(pairs)
+    strict = pooled_components(pairs, STRICT_COLLAR)
+    forgiving = pooled_components(pairs, FORGIVING_COLLAR)
+    return DER(strict.rate, forgiving.rate)
 
 
 # -- WER / cpWER ------------------------------------------------------------------------------

@@ -30,6 +30,13 @@ function player(container: HTMLElement) {
   return { audio, play, pause };
 }
 
+/** Stubs `scrollIntoView` (jsdom has none) and returns the spy; `afterEach` removes it. */
+function stubScrollIntoView() {
+  const scrolled = vi.fn();
+  Element.prototype.scrollIntoView = scrolled;
+  return scrolled;
+}
+
 const utterances = () => screen.getAllByRole("listitem").filter((li) => li.classList.contains("utterance"));
 const transcript = () => screen.getByRole("list", { name: /^(Transcript|Transcription)$/ });
 const speakerRow = (label: string) => screen.getByRole("list", { name: /^(Speakers|Intervenants)$/ }).querySelector<HTMLElement>(`li[data-speaker-label="${label}"]`)!;
@@ -46,6 +53,8 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
   });
   afterEach(async () => {
     await gw.close();
+    // @ts-expect-error jsdom has no scrollIntoView: remove the stub of stubScrollIntoView.
+    delete Element.prototype.scrollIntoView;
   });
 
   const view = (props: Partial<Parameters<typeof MeetingView>[0]> = {}, locale: "en" | "fr" = "en") =>
@@ -288,66 +297,55 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
 
   describe("find in the transcript", () => {
     it("focuses with /, counts the matches, jumps with Enter and Shift+Enter, seeking to each utterance", async () => {
-      const scrolled = vi.fn();
-      Element.prototype.scrollIntoView = scrolled;
-      try {
-        const { container } = view();
-        const { audio } = player(container);
-        const user = userEvent.setup();
-        await user.keyboard("/");
-        const box = screen.getByRole("searchbox", { name: "Find in the transcript" });
-        expect(box).toHaveFocus();
-        expect(box).toHaveValue(""); // the slash is not typed
-        await user.type(box, "i'm");
-        // "And I'm Sheila…", "I'm originally from…", "I'm doing…": case-insensitive.
-        const hits = doc.segments.flatMap((u, i) => (u.text.toLowerCase().split("i'm").length - 1 > 0 ? [i] : []));
-        const total = doc.segments.reduce((n, u) => n + u.text.toLowerCase().split("i'm").length - 1, 0);
-        expect(total).toBeGreaterThan(1);
-        expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} matches`);
-        expect(transcript().querySelectorAll("mark.find-match")).toHaveLength(total);
-        await user.keyboard("{Enter}");
-        expect(screen.getByTestId("find-count")).toHaveTextContent(`1 of ${total}`);
-        expect(audio.currentTime).toBeCloseTo(doc.segments[hits[0]!]!.start, 5);
-        const current = transcript().querySelector("mark.current")!;
-        expect(current.textContent?.toLowerCase()).toBe("i'm");
-        expect(current.closest("li")).toHaveAttribute("data-index", String(hits[0]));
-        expect(scrolled.mock.contexts.at(-1)).toBe(current.closest("li"));
-        await user.keyboard("{Enter}");
-        expect(screen.getByTestId("find-count")).toHaveTextContent(`2 of ${total}`);
-        await user.keyboard("{Shift>}{Enter}{Enter}{/Shift}");
-        expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} of ${total}`); // wrapped around
-        expect(audio.currentTime).toBeCloseTo(doc.segments[hits.at(-1)!]!.start, 5);
-        await user.keyboard("{Escape}");
-        expect(box).toHaveValue("");
-        expect(transcript().querySelectorAll("mark")).toHaveLength(0);
-      } finally {
-        // @ts-expect-error jsdom has no scrollIntoView; remove the stub again.
-        delete Element.prototype.scrollIntoView;
-      }
+      const scrolled = stubScrollIntoView();
+      const { container } = view();
+      const { audio } = player(container);
+      const user = userEvent.setup();
+      await user.keyboard("/");
+      const box = screen.getByRole("searchbox", { name: "Find in the transcript" });
+      expect(box).toHaveFocus();
+      expect(box).toHaveValue(""); // the slash is not typed
+      await user.type(box, "i'm");
+      // "And I'm Sheila…", "I'm originally from…", "I'm doing…": case-insensitive.
+      const hits = doc.segments.flatMap((u, i) => (u.text.toLowerCase().split("i'm").length - 1 > 0 ? [i] : []));
+      const total = doc.segments.reduce((n, u) => n + u.text.toLowerCase().split("i'm").length - 1, 0);
+      expect(total).toBeGreaterThan(1);
+      expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} matches`);
+      expect(transcript().querySelectorAll("mark.find-match")).toHaveLength(total);
+      await user.keyboard("{Enter}");
+      expect(screen.getByTestId("find-count")).toHaveTextContent(`1 of ${total}`);
+      expect(audio.currentTime).toBeCloseTo(doc.segments[hits[0]!]!.start, 5);
+      const current = transcript().querySelector("mark.current")!;
+      expect(current.textContent?.toLowerCase()).toBe("i'm");
+      expect(current.closest("li")).toHaveAttribute("data-index", String(hits[0]));
+      expect(scrolled.mock.contexts.at(-1)).toBe(current.closest("li"));
+      await user.keyboard("{Enter}");
+      expect(screen.getByTestId("find-count")).toHaveTextContent(`2 of ${total}`);
+      await user.keyboard("{Shift>}{Enter}{Enter}{/Shift}");
+      expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} of ${total}`); // wrapped around
+      expect(audio.currentTime).toBeCloseTo(doc.segments[hits.at(-1)!]!.start, 5);
+      await user.keyboard("{Escape}");
+      expect(box).toHaveValue("");
+      expect(transcript().querySelectorAll("mark")).toHaveLength(0);
     });
 
     it("counts again from the first match when an edit removed the one last gone to", async () => {
-      Element.prototype.scrollIntoView = vi.fn();
-      try {
-        view();
-        const user = userEvent.setup();
-        const box = screen.getByRole("searchbox", { name: "Find in the transcript" });
-        await user.type(box, "i'm");
-        const hits = doc.segments.flatMap((u, i) => (u.text.toLowerCase().includes("i'm") ? [i] : []));
-        const total = doc.segments.reduce((n, u) => n + u.text.toLowerCase().split("i'm").length - 1, 0);
-        const last = hits.at(-1)!;
-        expect(doc.segments[last]!.text.toLowerCase().split("i'm")).toHaveLength(2); // one match there
-        await user.keyboard("{Shift>}{Enter}{/Shift}");
-        expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} of ${total}`);
-        await user.click(within(utterances()[last]!).getByRole("button", { name: /^Edit the utterance/ }));
-        const words = screen.getByRole("textbox", { name: /Words of the utterance/ });
-        await user.clear(words);
-        await user.type(words, "Something else entirely.{Enter}");
-        await waitFor(() => expect(screen.getByTestId("find-count")).toHaveTextContent(`${total - 1} matches`));
-      } finally {
-        // @ts-expect-error jsdom has no scrollIntoView; remove the stub again.
-        delete Element.prototype.scrollIntoView;
-      }
+      stubScrollIntoView();
+      view();
+      const user = userEvent.setup();
+      const box = screen.getByRole("searchbox", { name: "Find in the transcript" });
+      await user.type(box, "i'm");
+      const hits = doc.segments.flatMap((u, i) => (u.text.toLowerCase().includes("i'm") ? [i] : []));
+      const total = doc.segments.reduce((n, u) => n + u.text.toLowerCase().split("i'm").length - 1, 0);
+      const last = hits.at(-1)!;
+      expect(doc.segments[last]!.text.toLowerCase().split("i'm")).toHaveLength(2); // one match there
+      await user.keyboard("{Shift>}{Enter}{/Shift}");
+      expect(screen.getByTestId("find-count")).toHaveTextContent(`${total} of ${total}`);
+      await user.click(within(utterances()[last]!).getByRole("button", { name: /^Edit the utterance/ }));
+      const words = screen.getByRole("textbox", { name: /Words of the utterance/ });
+      await user.clear(words);
+      await user.type(words, "Something else entirely.{Enter}");
+      await waitFor(() => expect(screen.getByTestId("find-count")).toHaveTextContent(`${total - 1} matches`));
     });
 
     it("ignores accents and says when nothing matches, in French", async () => {
@@ -365,21 +363,15 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
   });
 
   it("opens at the utterance of a search link: scrolled to, marked, and played from its time", () => {
-    const scrolled = vi.fn();
-    Element.prototype.scrollIntoView = scrolled;
-    try {
-      const { container } = view({ focus: { time: 14.5, segment: 7 } });
-      const audio = container.querySelector("audio")!;
-      const linked = utterances().find((li) => li.getAttribute("data-linked") === "true")!;
-      expect(linked).toHaveAttribute("data-segment", "7");
-      expect(linked).toHaveTextContent("And I'm Sheila in Texas");
-      expect(linked).toHaveClass("linked");
-      expect(scrolled.mock.contexts.at(-1)).toBe(linked);
-      expect(audio.currentTime).toBeCloseTo(14.5, 5);
-    } finally {
-      // @ts-expect-error jsdom has no scrollIntoView; remove the stub again.
-      delete Element.prototype.scrollIntoView;
-    }
+    const scrolled = stubScrollIntoView();
+    const { container } = view({ focus: { time: 14.5, segment: 7 } });
+    const audio = container.querySelector("audio")!;
+    const linked = utterances().find((li) => li.getAttribute("data-linked") === "true")!;
+    expect(linked).toHaveAttribute("data-segment", "7");
+    expect(linked).toHaveTextContent("And I'm Sheila in Texas");
+    expect(linked).toHaveClass("linked");
+    expect(scrolled.mock.contexts.at(-1)).toBe(linked);
+    expect(audio.currentTime).toBeCloseTo(14.5, 5);
   });
 
   it("opens at an utterance given by its index alone, at its start", () => {
@@ -412,30 +404,24 @@ describe.skipIf(!HAS_EVAL)(`MeetingView on the sample-call reference (${HAS_EVAL
     });
 
     it("goes to the next and previous utterance with n / p, highlighted and scrolled into view", async () => {
-      const scrolled = vi.fn();
-      Element.prototype.scrollIntoView = scrolled;
-      try {
-        const { container } = view();
-        const { audio } = player(container);
-        const user = userEvent.setup();
-        await user.keyboard("n");
-        expect(audio.currentTime).toBeCloseTo(doc.segments[0]!.start, 5);
-        await user.keyboard("n");
-        expect(audio.currentTime).toBeCloseTo(doc.segments[1]!.start, 5);
-        const current = () => utterances().find((li) => li.getAttribute("aria-current") === "true");
-        expect(current()).toHaveAttribute("data-index", "1");
-        expect(scrolled.mock.contexts.at(-1)).toBe(current());
-        await user.keyboard("p");
-        expect(audio.currentTime).toBeCloseTo(doc.segments[0]!.start, 5);
-        await user.keyboard("p"); // already at the first: stays
-        expect(audio.currentTime).toBeCloseTo(doc.segments[0]!.start, 5);
-        audio.currentTime = 29.5;
-        await user.keyboard("n"); // after the last start: nothing to go to
-        expect(audio.currentTime).toBe(29.5);
-      } finally {
-        // @ts-expect-error jsdom has no scrollIntoView; remove the stub again.
-        delete Element.prototype.scrollIntoView;
-      }
+      const scrolled = stubScrollIntoView();
+      const { container } = view();
+      const { audio } = player(container);
+      const user = userEvent.setup();
+      await user.keyboard("n");
+      expect(audio.currentTime).toBeCloseTo(doc.segments[0]!.start, 5);
+      await user.keyboard("n");
+      expect(audio.currentTime).toBeCloseTo(doc.segments[1]!.start, 5);
+      const current = () => utterances().find((li) => li.getAttribute("aria-current") === "true");
+      expect(current()).toHaveAttribute("data-index", "1");
+      expect(scrolled.mock.contexts.at(-1)).toBe(current());
+      await user.keyboard("p");
+      expect(audio.currentTime).toBeCloseTo(doc.segments[0]!.start, 5);
+      await user.keyboard("p"); // already at the first: stays
+      expect(audio.currentTime).toBeCloseTo(doc.segments[0]!.start, 5);
+      audio.currentTime = 29.5;
+      await user.keyboard("n"); // after the last start: nothing to go to
+      expect(audio.currentTime).toBe(29.5);
     });
 
     it("shows the list with ?, closes it with Escape, and ignores keys typed in the rename box", async () => {
