@@ -34,8 +34,15 @@ export interface StmLine {
   text: string;
 }
 
-/** Parse an STM (NIST segment time mark) reference transcript. */
+/**
+ * Parse an STM (NIST segment time mark) reference transcript.
+ *
+ * Without the evaluation data the sample call reads as no lines: vitest still runs the body
+ * of a `describe.skipIf(!HAS_EVAL)` suite to collect its tests, and the suites build their
+ * fixtures there, so reading must not throw although no test of the suite runs.
+ */
 export function readStm(file = SAMPLE.stm): StmLine[] {
+  if (file === SAMPLE.stm && !HAS_EVAL) return [];
   return readFileSync(file, "utf8")
     .split("\n")
     .filter((l) => l.trim() && !l.startsWith(";;"))
